@@ -1,0 +1,366 @@
+{#- The registry of monitored models.
+
+    A monitored model is declared once, under `meta: modelwatch:` of the dbt source table that
+    holds its prediction log (see README "Put your own model under monitoring"). This macro
+    reads every such source from the graph, validates it and returns one resolved entry per
+    model, sorted by model_id: every default filled in, every threshold resolved through the
+    layers (packaged < var `modelwatch` < model < feature), every column quoted for the
+    adapter. All models and tests read the registry through here and nowhere else.
+
+    Structural errors (unknown key, unknown kind, bad threshold…) raise a compiler error that
+    names the YAML file, the model and the key. Columns and types are checked against the
+    warehouse by `modelwatch.validate_registry`, which runs before anything is built. -#}
+{% macro get_registry() %}
+    {{ return(adapter.dispatch('get_registry', 'modelwatch')()) }}
+{% endmacro %}
+
+{% macro default__get_registry() %}
+    {% if not execute %}
+        {{ return([]) }}
+    {% endif %}
+    {% set entries = [] %}
+    {% set seen_ids = {} %}
+    {% for node in graph.sources.values() %}
+        {% set node_meta = node.get('config', {}).get('meta', {}) or {} %}
+        {% set spec = node_meta.get('modelwatch') or (node.get('meta', {}) or {}).get('modelwatch') %}
+        {% if spec is not none %}
+            {% set entry = modelwatch._resolve_registry_entry(node, spec) %}
+            {% if entry.model_id in seen_ids %}
+                {{ modelwatch._registry_error(
+                    node.original_file_path, entry.model_id, none,
+                    "model_id is declared twice (also in " ~ seen_ids[entry.model_id]
+                    ~ "); every monitored model needs its own model_id") }}
+            {% endif %}
+            {% do seen_ids.update({entry.model_id: node.original_file_path}) %}
+            {% do entries.append(entry) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(entries | sort(attribute='model_id')) }}
+{% endmacro %}
+
+
+{% macro _registry_error(file_path, model_id, feature_name, message) %}
+    {% set where = "modelwatch registry error in " ~ file_path %}
+    {% if model_id is not none %}
+        {% set where = where ~ ", model '" ~ model_id ~ "'" %}
+    {% endif %}
+    {% if feature_name is not none %}
+        {% set where = where ~ ", feature '" ~ feature_name ~ "'" %}
+    {% endif %}
+    {{ exceptions.raise_compiler_error(where ~ ": " ~ message) }}
+{% endmacro %}
+
+
+{% macro _check_keys(spec, allowed, file_path, model_id, feature_name, what) %}
+    {% if spec is not mapping %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            what ~ " must be a mapping of keys to values, got: " ~ spec) }}
+    {% endif %}
+    {% for key in spec %}
+        {% if key not in allowed %}
+            {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                "unknown key '" ~ key ~ "' in " ~ what ~ "; allowed keys: "
+                ~ (allowed | sort | join(', '))) }}
+        {% endif %}
+    {% endfor %}
+{% endmacro %}
+
+
+{% macro _require_text(spec, key, file_path, model_id, hint) %}
+    {% set value = spec.get(key) %}
+    {% if value is none or value is not string or value | trim == '' %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "'" ~ key ~ "' is missing or empty; " ~ hint) }}
+    {% endif %}
+    {{ return(value | trim) }}
+{% endmacro %}
+
+
+{% macro _resolve_registry_entry(node, spec) %}
+    {% set file_path = node.original_file_path %}
+    {% set source_label = node.source_name ~ '.' ~ node.name %}
+    {% set config_keys = ['bins', 'min_batch_size', 'psi_epsilon', 'retrain_window_days', 'thresholds'] %}
+    {% set model_keys = [
+        'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
+        'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
+        'features'] + config_keys %}
+    {% if spec is not mapping %}
+        {{ modelwatch._registry_error(file_path, none, none,
+            "meta.modelwatch of source " ~ source_label ~ " must be a mapping (model_id, owner, …)") }}
+    {% endif %}
+    {% set model_id = spec.get('model_id') %}
+    {% if model_id is none or model_id is not string
+        or not modules.re.match('^[A-Za-z0-9][A-Za-z0-9_.-]*$', model_id) %}
+        {{ modelwatch._registry_error(file_path, none, none,
+            "source " ~ source_label ~ " has model_id '" ~ model_id
+            ~ "'; give a model_id made of letters, digits, '_', '.' or '-'") }}
+    {% endif %}
+    {{ modelwatch._check_keys(spec, model_keys, file_path, model_id, none, 'the model entry') }}
+
+    {% set owner = modelwatch._require_text(spec, 'owner', file_path, model_id,
+        "name the team or person who owns the model (owner: risk-analytics@example.com)") %}
+    {% set business_unit = modelwatch._require_text(spec, 'business_unit', file_path, model_id,
+        "name the business unit the model serves (business_unit: retail_credit)") %}
+    {% set timestamp_column = modelwatch._require_text(spec, 'timestamp_column', file_path, model_id,
+        "name the column holding when each prediction was made") %}
+    {% set prediction_id_column = modelwatch._require_text(spec, 'prediction_id_column', file_path,
+        model_id, "name the column that identifies each logged prediction") %}
+
+    {#- batch grain -#}
+    {% set batch = spec.get('batch', {'grain': 'week'}) %}
+    {% if batch is string %}
+        {% set batch = {'grain': batch} %}
+    {% endif %}
+    {{ modelwatch._check_keys(batch, ['grain', 'column'], file_path, model_id, none, 'batch') }}
+    {% if batch.get('column') is not none and batch.get('grain') is not none %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "batch has both 'grain' and 'column'; give one: grain: week, or column: <batch column>") }}
+    {% endif %}
+    {% set batch_column = batch.get('column') %}
+    {% set batch_grain = none if batch_column is not none else batch.get('grain', 'week') %}
+    {% if batch_grain is not none and batch_grain not in ['day', 'week', 'month'] %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "batch grain '" ~ batch_grain ~ "' is not supported; use day, week or month, "
+            ~ "or column: <batch column>") }}
+    {% endif %}
+
+    {#- layered configuration: packaged < var < model -#}
+    {% set project_layer = var('modelwatch', {}) or {} %}
+    {{ modelwatch._check_keys(project_layer, config_keys, 'dbt_project.yml (vars)', none, none,
+        "var 'modelwatch'") }}
+    {% set model_layer = {} %}
+    {% for key in config_keys %}
+        {% if key in spec %}
+            {% do model_layer.update({key: spec[key]}) %}
+        {% endif %}
+    {% endfor %}
+    {% set model_config = modelwatch.resolve_config([
+        modelwatch.get_packaged_defaults(), project_layer, model_layer]) %}
+
+    {#- features, the score first -#}
+    {% set raw_features = [] %}
+    {% set score = spec.get('score') %}
+    {% if score is none and spec.get('score_column') is not none %}
+        {% set score = {'column': spec.get('score_column')} %}
+    {% elif score is not none and spec.get('score_column') is not none %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "give the score either as score_column: <col> or as score: {column: <col>, …}, not both") }}
+    {% endif %}
+    {% if score is none %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "score_column is missing; name the column that holds the model's output") }}
+    {% endif %}
+    {{ modelwatch._check_keys(score, ['column', 'bins', 'min_batch_size', 'psi_epsilon', 'thresholds'],
+        file_path, model_id, none, 'score') }}
+    {% set score_feature = {'name': score.get('column'), 'kind': 'numeric', 'role': 'score'} %}
+    {% do score_feature.update(score) %}
+    {% do score_feature.pop('column') %}
+    {% do raw_features.append(score_feature) %}
+
+    {% set declared = spec.get('features') %}
+    {% if declared is none or declared is string or declared is mapping or declared | length == 0 %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "features must be a non-empty list of {name: <column>, kind: numeric|categorical}") }}
+    {% endif %}
+    {% for feature in declared %}
+        {% if feature is string %}
+            {{ modelwatch._registry_error(file_path, model_id, feature,
+                "each feature needs a kind: write {name: " ~ feature ~ ", kind: numeric} "
+                ~ "or kind: categorical") }}
+        {% endif %}
+        {{ modelwatch._check_keys(feature,
+            ['name', 'kind', 'description', 'bins', 'min_batch_size', 'psi_epsilon', 'thresholds'],
+            file_path, model_id, feature.get('name') if feature is mapping else none, 'a feature') }}
+        {% set with_role = {'role': 'feature'} %}
+        {% do with_role.update(feature) %}
+        {% do raw_features.append(with_role) %}
+    {% endfor %}
+
+    {% set features = [] %}
+    {% set seen_names = [] %}
+    {% set slot_counts = {'numeric': 0, 'categorical': 0} %}
+    {% for feature in raw_features %}
+        {% set name = feature.get('name') %}
+        {% if name is none or name is not string or name | trim == '' %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "a feature has no name; give the column name as name: <column>") }}
+        {% endif %}
+        {% if name | lower in seen_names %}
+            {{ modelwatch._registry_error(file_path, model_id, name,
+                "column is declared twice (names are compared case-insensitively; "
+                ~ "the score column may not also be a feature)") }}
+        {% endif %}
+        {% do seen_names.append(name | lower) %}
+        {% set kind = feature.get('kind') %}
+        {% if kind not in ['numeric', 'categorical'] %}
+            {{ modelwatch._registry_error(file_path, model_id, name,
+                "unknown kind '" ~ kind ~ "'; use kind: numeric or kind: categorical") }}
+        {% endif %}
+        {% set feature_layer = {} %}
+        {% for key in ['bins', 'min_batch_size', 'psi_epsilon', 'thresholds'] %}
+            {% if key in feature %}
+                {% do feature_layer.update({key: feature[key]}) %}
+            {% endif %}
+        {% endfor %}
+        {% set resolved = modelwatch.resolve_config([model_config, feature_layer]) %}
+        {{ modelwatch._validate_feature_config(resolved, file_path, model_id, name) }}
+        {% do slot_counts.update({kind: slot_counts[kind] + 1}) %}
+        {% set slot = ('num_' if kind == 'numeric' else 'cat_') ~ '%02d' % slot_counts[kind] %}
+        {% do features.append({
+            'name': name,
+            'column': name,
+            'quoted_column': adapter.quote(name),
+            'kind': kind,
+            'role': feature.get('role'),
+            'description': feature.get('description', ''),
+            'slot': slot,
+            'bins': resolved.bins,
+            'min_batch_size': resolved.min_batch_size,
+            'psi_epsilon': resolved.psi_epsilon,
+            'thresholds': resolved.thresholds,
+        }) %}
+    {% endfor %}
+    {{ modelwatch._validate_feature_config(model_config, file_path, model_id, none) }}
+
+    {#- the reference -#}
+    {% set reference = spec.get('reference') %}
+    {% if reference is not mapping %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "reference is missing; give a window of the same log, reference: {window: "
+            ~ "{start: '2026-01-05', end: '2026-03-02'}}, or a table, reference: {source: "
+            ~ "<source_name>.<table_name>}") }}
+    {% endif %}
+    {{ modelwatch._check_keys(reference, ['window', 'source'], file_path, model_id, none, 'reference') }}
+    {% if (reference.get('window') is none) == (reference.get('source') is none) %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "reference needs exactly one of window: {start, end} or source: <source_name>.<table_name>") }}
+    {% endif %}
+    {% set date_pattern = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$' %}
+    {% if reference.get('window') is not none %}
+        {% set window_spec = reference.window %}
+        {{ modelwatch._check_keys(window_spec, ['start', 'end'], file_path, model_id, none, 'reference.window') }}
+        {% for bound in ['start', 'end'] %}
+            {% if window_spec.get(bound) is none
+                or not modules.re.match(date_pattern, window_spec.get(bound) | string) %}
+                {{ modelwatch._registry_error(file_path, model_id, none,
+                    "reference.window." ~ bound ~ " is '" ~ window_spec.get(bound)
+                    ~ "'; write a date or timestamp as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'") }}
+            {% endif %}
+        {% endfor %}
+        {% if (window_spec.start | string) >= (window_spec.end | string) %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "reference.window.start (" ~ window_spec.start ~ ") must be before its end ("
+                ~ window_spec.end ~ "); the end is exclusive") }}
+        {% endif %}
+        {% set reference_resolved = {
+            'kind': 'window',
+            'started_at': window_spec.start | string | replace('T', ' '),
+            'ended_at': window_spec.end | string | replace('T', ' '),
+            'source_name': none, 'table_name': none} %}
+    {% else %}
+        {% set parts = (reference.source | string).split('.') %}
+        {% if parts | length != 2 %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "reference.source is '" ~ reference.source
+                ~ "'; write it as <source_name>.<table_name> of a dbt source") }}
+        {% endif %}
+        {% set reference_resolved = {
+            'kind': 'source', 'started_at': none, 'ended_at': none,
+            'source_name': parts[0], 'table_name': parts[1]} %}
+    {% endif %}
+
+    {% set model_version_column = spec.get('model_version_column') %}
+    {% set identity = {
+        'model_id': model_id,
+        'reference': reference_resolved,
+        'features': features | map(attribute='name') | list,
+        'kinds': features | map(attribute='kind') | list,
+        'bins': features | map(attribute='bins') | list} %}
+    {% do return({
+        'model_id': model_id,
+        'owner': owner,
+        'business_unit': business_unit,
+        'description': spec.get('description', node.get('description', '')) or '',
+        'source_name': node.source_name,
+        'table_name': node.name,
+        'source_database': node.database,
+        'source_schema': node.schema,
+        'source_identifier': node.identifier,
+        'registry_file': file_path,
+        'timestamp_column': timestamp_column,
+        'batch_grain': batch_grain,
+        'batch_column': batch_column,
+        'prediction_id_column': prediction_id_column,
+        'model_version_column': model_version_column,
+        'reference': reference_resolved,
+        'reference_id': local_md5(tojson(identity, sort_keys=true))[:12],
+        'retrain_window_days': model_config.retrain_window_days,
+        'features': features,
+    }) %}
+{% endmacro %}
+
+
+{% macro _validate_feature_config(config, file_path, model_id, feature_name) %}
+    {% set catalog = modelwatch.get_metric_catalog() %}
+    {% for key in ['bins', 'min_batch_size', 'retrain_window_days'] %}
+        {% set value = config.get(key) %}
+        {% if key in config and (value is none or value is boolean or value is not number
+            or value != value | int or value < (2 if key == 'bins' else 1)) %}
+            {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                key ~ " is '" ~ value ~ "'; give a whole number of at least "
+                ~ (2 if key == 'bins' else 1)) }}
+        {% endif %}
+    {% endfor %}
+    {% set epsilon = config.get('psi_epsilon') %}
+    {% if epsilon is none or epsilon is boolean or epsilon is not number
+        or epsilon <= 0 or epsilon >= 0.01 %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "psi_epsilon is '" ~ epsilon ~ "'; give a small positive number below 0.01 "
+            ~ "(default 0.0001)") }}
+    {% endif %}
+    {% set thresholds = config.get('thresholds') %}
+    {% if thresholds is not mapping %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "thresholds must map metric names to {warn: <number>, error: <number>}") }}
+    {% endif %}
+    {% for metric, levels in thresholds.items() %}
+        {% if metric not in catalog %}
+            {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                "unknown metric '" ~ metric ~ "' in thresholds; known metrics: "
+                ~ (catalog.keys() | sort | join(', '))) }}
+        {% endif %}
+        {% if levels is not mapping %}
+            {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                "thresholds." ~ metric ~ " must be {warn: <number>, error: <number>}") }}
+        {% endif %}
+        {% for level, value in levels.items() %}
+            {% if level not in ['warn', 'error'] %}
+                {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                    "unknown level '" ~ level ~ "' in thresholds." ~ metric ~ "; use warn and error") }}
+            {% endif %}
+            {% if value is none %}
+                {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                    "threshold " ~ metric ~ "." ~ level ~ " is empty; give a number, "
+                    ~ "or false to switch this level off") }}
+            {% endif %}
+            {% if not (value is boolean and not value)
+                and (value is boolean or value is not number or value < 0
+                     or (catalog[metric].direction == 'below' and value > 1)) %}
+                {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                    "threshold " ~ metric ~ "." ~ level ~ " is '" ~ value ~ "'; give a number "
+                    ~ ("between 0 and 1 (a p-value)" if catalog[metric].direction == 'below'
+                       else "of at least 0") ~ ", or false to switch this level off") }}
+            {% endif %}
+        {% endfor %}
+        {% set warn = levels.get('warn') %}
+        {% set error = levels.get('error') %}
+        {% if warn is number and warn is not boolean and error is number and error is not boolean %}
+            {% if (catalog[metric].direction == 'above' and warn > error)
+                or (catalog[metric].direction == 'below' and warn < error) %}
+                {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                    "thresholds." ~ metric ~ ": warn (" ~ warn ~ ") is past error (" ~ error
+                    ~ "); the warning level must be reached first") }}
+            {% endif %}
+        {% endif %}
+    {% endfor %}
+{% endmacro %}

@@ -1,0 +1,95 @@
+{#- Checks every registry entry against the warehouse before anything is built (it runs as
+    an on-run-start hook, so a failure stops the whole invocation and no table is half
+    written): the log table and the reference table exist, every declared column exists,
+    numeric features hold numbers, the timestamp column holds timestamps. Each error names
+    the YAML file, the model, the column and what to do. -#}
+{% macro validate_registry() %}
+    {{ return(adapter.dispatch('validate_registry', 'modelwatch')()) }}
+{% endmacro %}
+
+{% macro default__validate_registry() %}
+    {% if not execute %}
+        {{ return('') }}
+    {% endif %}
+    {% for entry in modelwatch.get_registry() %}
+        {% set log_columns = modelwatch._relation_columns(entry, entry.source_name, entry.table_name) %}
+        {% set required = [
+            (entry.timestamp_column, 'temporal', 'timestamp_column'),
+            (entry.prediction_id_column, 'any', 'prediction_id_column')] %}
+        {% if entry.model_version_column %}
+            {% do required.append((entry.model_version_column, 'any', 'model_version_column')) %}
+        {% endif %}
+        {% if entry.batch_column %}
+            {% do required.append((entry.batch_column, 'any', 'batch.column')) %}
+        {% endif %}
+        {% for feature in entry.features %}
+            {% do required.append((feature.column, feature.kind, feature.role)) %}
+        {% endfor %}
+        {% for column_name, expected, role in required %}
+            {{ modelwatch._check_column(entry, entry.source_name ~ '.' ~ entry.table_name,
+                log_columns, column_name, expected, role) }}
+        {% endfor %}
+        {% if entry.reference.kind == 'source' %}
+            {% set reference_columns = modelwatch._relation_columns(
+                entry, entry.reference.source_name, entry.reference.table_name) %}
+            {% for feature in entry.features %}
+                {{ modelwatch._check_column(entry,
+                    entry.reference.source_name ~ '.' ~ entry.reference.table_name,
+                    reference_columns, feature.column, feature.kind, feature.role) }}
+            {% endfor %}
+        {% endif %}
+    {% endfor %}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- The source node of the graph for source_name.table_name, or a registry error. -#}
+{% macro _find_source_node(entry, source_name, table_name) %}
+    {% for node in graph.sources.values() %}
+        {% if node.source_name == source_name and node.name == table_name %}
+            {{ return(node) }}
+        {% endif %}
+    {% endfor %}
+    {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+        "the reference names source " ~ source_name ~ "." ~ table_name
+        ~ ", which no sources YAML declares; declare it as a dbt source first") }}
+{% endmacro %}
+
+
+{% macro _relation_columns(entry, source_name, table_name) %}
+    {% set node = modelwatch._find_source_node(entry, source_name, table_name) %}
+    {% set relation = adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.identifier) %}
+    {% if relation is none %}
+        {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+            "table " ~ source_name ~ "." ~ table_name ~ " (" ~ node.schema ~ "." ~ node.identifier
+            ~ ") does not exist in the warehouse; load it, or fix the source's schema/identifier") }}
+    {% endif %}
+    {% set by_name = {} %}
+    {% for column in adapter.get_columns_in_relation(relation) %}
+        {% do by_name.update({column.name | lower: column}) %}
+    {% endfor %}
+    {{ return(by_name) }}
+{% endmacro %}
+
+
+{% macro _check_column(entry, table_label, columns, column_name, expected, role) %}
+    {% set column = columns.get(column_name | lower) %}
+    {% if column is none %}
+        {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+            "column '" ~ column_name ~ "' (" ~ role ~ ") is not in table " ~ table_label
+            ~ "; its columns are: " ~ (columns.keys() | sort | join(', '))
+            ~ ". Fix the name in the registry or add the column") }}
+    {% endif %}
+    {% set found = modelwatch.column_type_kind(column.data_type) %}
+    {% if expected == 'numeric' and found != 'numeric' %}
+        {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+            "column '" ~ column_name ~ "' of " ~ table_label ~ " is declared numeric (" ~ role
+            ~ ") but holds " ~ column.data_type ~ "; declare kind: categorical, "
+            ~ "or cast it to a number upstream") }}
+    {% elif expected == 'temporal' and found != 'temporal' %}
+        {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+            "timestamp_column '" ~ column_name ~ "' of " ~ table_label ~ " holds "
+            ~ column.data_type ~ ", not a timestamp or date; cast it upstream") }}
+    {% endif %}
+{% endmacro %}

@@ -1,0 +1,182 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['model_id', 'batch_id'],
+    )
+}}
+{#- One row per model, batch, feature and frozen bin: how many of the batch's rows fell in
+    the bin, next to the reference's count and share in the same bin. Every bin of the
+    reference appears for every batch (zero-filled), so a histogram reads straight off.
+    Incremental: a run writes only its pending batches, replacing any earlier rows of them. -#}
+{%- set double = modelwatch.type_double() -%}
+
+with
+
+pending_batches as (
+    select
+        model_id,
+        reference_id,
+        batch_id,
+        batch_started_at,
+        model_version
+    from {{ ref('int_prediction_batches_pending') }}
+),
+
+batch_values as (
+    select
+        model_id,
+        reference_id,
+        batch_id,
+        feature_name,
+        feature_kind,
+        numeric_value,
+        category_value,
+        value_count
+    from {{ ref('int_batch_values_counted') }}
+),
+
+bins as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        feature_kind,
+        bin_index,
+        bin_type,
+        bin_label,
+        lower_edge,
+        upper_edge,
+        category_value,
+        reference_count,
+        reference_rows,
+        reference_share
+    from {{ ref('dim_feature_bins') }}
+),
+
+numeric_values_binned as (
+    select
+        batch_values.model_id,
+        batch_values.batch_id,
+        batch_values.feature_name,
+        bins.bin_index,
+        batch_values.value_count
+    from batch_values
+    inner join bins
+        on
+            batch_values.model_id = bins.model_id
+            and batch_values.reference_id = bins.reference_id
+            and batch_values.feature_name = bins.feature_name
+            and bins.bin_type = 'value'
+            and (bins.lower_edge is null or batch_values.numeric_value > bins.lower_edge)
+            and (bins.upper_edge is null or batch_values.numeric_value <= bins.upper_edge)
+    where
+        batch_values.feature_kind = 'numeric'
+        and batch_values.numeric_value is not null
+),
+
+category_values_binned as (
+    select
+        batch_values.model_id,
+        batch_values.batch_id,
+        batch_values.feature_name,
+        coalesce(levels.bin_index, unseen.bin_index) as bin_index,
+        batch_values.value_count
+    from batch_values
+    left join bins as levels
+        on
+            batch_values.model_id = levels.model_id
+            and batch_values.reference_id = levels.reference_id
+            and batch_values.feature_name = levels.feature_name
+            and levels.bin_type = 'level'
+            and batch_values.category_value = levels.category_value
+    inner join bins as unseen
+        on
+            batch_values.model_id = unseen.model_id
+            and batch_values.reference_id = unseen.reference_id
+            and batch_values.feature_name = unseen.feature_name
+            and unseen.bin_type = 'unseen'
+    where
+        batch_values.feature_kind = 'categorical'
+        and batch_values.category_value is not null
+),
+
+missing_values_binned as (
+    select
+        model_id,
+        batch_id,
+        feature_name,
+        0 as bin_index,
+        value_count
+    from batch_values
+    where numeric_value is null and category_value is null
+),
+
+bin_counts as (
+    select
+        model_id,
+        batch_id,
+        feature_name,
+        bin_index,
+        cast(sum(value_count) as {{ dbt.type_bigint() }}) as batch_count
+    from (
+        select * from numeric_values_binned
+        union all
+        select * from category_values_binned
+        union all
+        select * from missing_values_binned
+    ) as binned
+    group by 1, 2, 3, 4
+),
+
+batch_sizes as (
+    select
+        model_id,
+        batch_id,
+        feature_name,
+        cast(sum(value_count) as {{ dbt.type_bigint() }}) as batch_rows
+    from batch_values
+    group by 1, 2, 3
+),
+
+histograms as (
+    select
+        pending_batches.model_id,
+        pending_batches.reference_id,
+        pending_batches.batch_id,
+        pending_batches.batch_started_at,
+        pending_batches.model_version,
+        bins.feature_name,
+        bins.feature_kind,
+        bins.bin_index,
+        bins.bin_type,
+        bins.bin_label,
+        bins.lower_edge,
+        bins.upper_edge,
+        bins.category_value,
+        coalesce(bin_counts.batch_count, 0) as batch_count,
+        batch_sizes.batch_rows,
+        cast(coalesce(bin_counts.batch_count, 0) as {{ double }})
+        / nullif(batch_sizes.batch_rows, 0) as batch_share,
+        bins.reference_count,
+        bins.reference_rows,
+        bins.reference_share
+    from pending_batches
+    inner join bins
+        on
+            pending_batches.model_id = bins.model_id
+            and pending_batches.reference_id = bins.reference_id
+    inner join batch_sizes
+        on
+            pending_batches.model_id = batch_sizes.model_id
+            and pending_batches.batch_id = batch_sizes.batch_id
+            and bins.feature_name = batch_sizes.feature_name
+    left join bin_counts
+        on
+            pending_batches.model_id = bin_counts.model_id
+            and pending_batches.batch_id = bin_counts.batch_id
+            and bins.feature_name = bin_counts.feature_name
+            and bins.bin_index = bin_counts.bin_index
+)
+
+select * from histograms
