@@ -28,7 +28,12 @@ import demo_data  # noqa: E402
 def _dbt_build(project: Path, env: dict[str, str]) -> tuple[int, list[dict]]:
     """Run `dbt build`; return dbt's exit code and the node results of run_results.json."""
     dbt = Path(sys.executable).parent / "dbt"
-    cmd = [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project)]
+    # The first run of monitoring on a model with history is a backfill: every batch is
+    # asserted, so each drifting week of the demo raises its own alert.
+    cmd = [
+        str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
+        "--vars", "{modelwatch_batch: all}",
+    ]
     completed = subprocess.run(cmd, env=env, cwd=project, check=False)
     run_results = project / "target" / "run_results.json"
     if not run_results.exists():
@@ -40,8 +45,8 @@ def _summary(db_path: str, outbox: Path, written_before: set[str]) -> str:
     """A few lines on what the monitoring found, read from the result tables."""
     con = duckdb.connect(db_path, read_only=True)
     try:
-        models = con.sql("select count(*) from dim_monitored_models").fetchone()[0]
-        batches, alerting, warning = con.sql(
+        models = con.execute("select count(*) from dim_monitored_models").fetchone()[0]
+        batches, alerting, warning = con.execute(
             """
             select
                 count(*),
@@ -50,7 +55,7 @@ def _summary(db_path: str, outbox: Path, written_before: set[str]) -> str:
             from fct_model_batch_status
             """
         ).fetchone()
-        alerts = con.sql(
+        alerts = con.execute(
             """
             select model_id, batch_id, drifted_features
             from fct_model_batch_status

@@ -5,7 +5,8 @@
     test warn and an error level makes it fail.
 
     model_id: defaults to the registry entry of the source the test is attached to.
-    batch_id: defaults to var('modelwatch_batch'), else the model's latest batch.
+    batch_id: defaults to var('modelwatch_batch'), else the model's latest batch; 'all'
+        asserts every computed batch (a backfill over history).
     metrics: restrict to these metrics (default: all).
     thresholds: {metric: {warn: x, error: y}} overriding the registry for this test only.
     feature_role: 'feature' or 'score' to restrict to one role. -#}
@@ -33,7 +34,7 @@
             'the test arguments of ' ~ entry.registry_file, entry.model_id, none) }}
     {%- endif -%}
     {%- set batch_id = batch_id if batch_id is not none else var('modelwatch_batch', none) -%}
-    {%- if execute and entry and batch_id is not none -%}
+    {%- if execute and entry and batch_id is not none and batch_id != 'all' -%}
         {{ modelwatch._require_stored_batch(entry.model_id, batch_id) }}
     {%- endif -%}
     {%- set model_literal = modelwatch.string_literal(entry.model_id if entry else model_id) -%}
@@ -73,7 +74,9 @@ batches as (
 asserted_batch as (
     select batches.*
     from batches
-    {%- if batch_id is not none %}
+    {%- if batch_id == 'all' %}
+    {#- a backfill: every computed batch is asserted #}
+    {%- elif batch_id is not none %}
     where batch_id = {{ modelwatch.string_literal(batch_id) }}
     {%- else %}
     where batch_started_at = (select max(batch_started_at) from batches)
