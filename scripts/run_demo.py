@@ -31,8 +31,14 @@ def _dbt_build(project: Path, env: dict[str, str]) -> tuple[int, list[dict]]:
     # The first run of monitoring on a model with history is a backfill: every batch is
     # asserted, so each drifting week of the demo raises its own alert.
     cmd = [
-        str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-        "--vars", "{modelwatch_batch: all}",
+        str(dbt),
+        "build",
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--vars",
+        "{modelwatch_batch: all}",
     ]
     completed = subprocess.run(cmd, env=env, cwd=project, check=False)
     run_results = project / "target" / "run_results.json"
@@ -109,8 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     written_before = {p.name for p in outbox.glob("*.json")} if outbox.exists() else set()
     # A process of its own: it reads the warehouse through dbt, which holds the DuckDB file.
     request_code = subprocess.run(
-        [sys.executable, str(SCRIPTS / "retrain_requests.py"), "--project-dir", str(PROJECT),
-         "--outbox", str(outbox)],
+        [
+            sys.executable,
+            str(SCRIPTS / "retrain_requests.py"),
+            "--project-dir",
+            str(PROJECT),
+            "--outbox",
+            str(outbox),
+        ],
         env=env,
         check=False,
     ).returncode

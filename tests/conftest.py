@@ -47,13 +47,14 @@ class DbtResult:
 class DbtProject:
     """A throwaway copy of modelwatch with its own registry and DuckDB file."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, include_demo: bool = False) -> None:
         self.root = root
         self.db_path = root / "warehouse.duckdb"
+        ignore = shutil.ignore_patterns("__pycache__", *([] if include_demo else ["demo"]))
         for name in COPIED:
             source = PROJECT / name
             if source.is_dir():
-                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("demo"))
+                shutil.copytree(source, root / name, ignore=ignore)
             elif source.exists():
                 (root / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, root / name)

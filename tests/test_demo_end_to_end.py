@@ -1,0 +1,254 @@
+"""The demo, end to end, as a spec: what was injected is what modelwatch reports.
+
+One module-scoped build of the demo (16 weekly batches of 10,000 predictions for a credit
+model and a churn model) serves the read-only assertions; the retrain requests are written
+by the real CLI, twice. The weekly, incremental path has its own tests below.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import demo_data
+import pandas as pd
+import pytest
+from conftest import SCRIPTS, DbtProject
+
+FIRST_WEEK = demo_data.REFERENCE_START + timedelta(weeks=demo_data.DEFAULT_REFERENCE_WEEKS)
+SCORES = {"credit_default": "default_probability", "subscriber_churn": "churn_probability"}
+
+
+def week_start(week: int) -> str:
+    """The batch_id of monitoring week `week` (1-based)."""
+    return (FIRST_WEEK + timedelta(weeks=week - 1)).isoformat()
+
+
+def injected_cells() -> set[tuple[str, str, str]]:
+    """(model, feature, batch) of every feature drift the generator injected."""
+    return {
+        (drift["model_id"], drift["feature"], week_start(week))
+        for drift in demo_data.INJECTED_DRIFTS
+        if drift["kind"] != "model_version_change"
+        for week in drift["weeks"]
+    }
+
+
+def run_requests(project: DbtProject, outbox: Path) -> subprocess.CompletedProcess:
+    """The retrain request CLI, as the orchestrator would call it after `dbt build`."""
+    return subprocess.run(
+        [
+            sys.executable,
+            str(SCRIPTS / "retrain_requests.py"),
+            "--project-dir",
+            str(project.root),
+            "--outbox",
+            str(outbox),
+        ],
+        env={"MODELWATCH_DUCKDB_PATH": str(project.db_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    project = DbtProject(tmp_path_factory.mktemp("demo") / "project", include_demo=True)
+    demo_data.generate(str(project.db_path))
+    result = project.build("--vars", "{modelwatch_batch: all}")
+    assert not [r for r in result.results if r["status"] in ("error", "skipped")], result.output
+    return project
+
+
+@pytest.fixture(scope="module")
+def drift(demo: DbtProject) -> pd.DataFrame:
+    return demo.query("select * from fct_feature_drift")
+
+
+def test_every_batch_of_both_models_is_assessed(demo: DbtProject) -> None:
+    batches = demo.query("select model_id, batch_id, batch_rows from fct_model_batch_status")
+    assert len(batches) == 2 * demo_data.DEFAULT_BATCHES
+    assert set(batches["batch_rows"]) == {demo_data.DEFAULT_ROWS_PER_BATCH}
+    assert set(batches["batch_id"]) == {week_start(w) for w in range(1, 17)}
+
+
+def test_every_injected_drift_alerts_on_psi(drift: pd.DataFrame) -> None:
+    psi = drift[drift["metric_name"] == "psi"].set_index(["model_id", "feature_name", "batch_id"])
+    strong = {
+        # the gradual income shift passes PSI 0.25 at its fourth week (0.6 sd)
+        cell
+        for cell in injected_cells()
+        if not (cell[1] == "income" and cell[2] < week_start(12))
+    }
+    assert strong, "the demo injects drifts"
+    for cell in strong:
+        assert psi.loc[cell, "status"] == "alert", (cell, psi.loc[cell, "metric_value"])
+
+
+def test_the_gradual_income_shift_warns_before_it_alerts(drift: pd.DataFrame) -> None:
+    income = drift[(drift["feature_name"] == "income") & (drift["metric_name"] == "psi")]
+    status = dict(zip(income["batch_id"], income["status"], strict=True))
+    assert status[week_start(8)] == "ok"
+    assert status[week_start(11)] == "warn"
+    assert all(status[week_start(w)] == "alert" for w in range(12, 17))
+
+
+def test_stable_features_never_reach_error_level(drift: pd.DataFrame) -> None:
+    drifted = {(m, f) for m, f, _ in injected_cells()} | set(SCORES.items())
+    stable = drift[
+        [
+            (m, f) not in drifted
+            for m, f in zip(drift["model_id"], drift["feature_name"], strict=True)
+        ]
+    ]
+    assert len(stable) > 0
+    assert (stable["severity_level"] < 2).all(), stable[stable["severity_level"] == 2]
+
+
+def test_stable_weeks_of_drifting_features_do_not_alert(drift: pd.DataFrame) -> None:
+    cells = injected_cells()
+    drifting_features = {(m, f) for m, f, _ in cells}
+    rows = drift[
+        [
+            (m, f) in drifting_features and (m, f, b) not in cells
+            for m, f, b in zip(
+                drift["model_id"], drift["feature_name"], drift["batch_id"], strict=True
+            )
+        ]
+    ]
+    assert len(rows) > 0
+    assert (rows["severity_level"] < 2).all(), rows[rows["severity_level"] == 2]
+
+
+def test_pipeline_fault_week_alerts_on_missing_share_and_skips_ks(drift: pd.DataFrame) -> None:
+    fault = drift[
+        (drift["feature_name"] == "debt_to_income") & (drift["batch_id"] == week_start(13))
+    ]
+    by_metric = fault.set_index("metric_name")
+    assert by_metric.loc["psi", "status"] == "alert"
+    assert by_metric.loc["psi", "metric_value"] > 10
+    assert by_metric.loc["ks_statistic", "status"] == "insufficient_data"
+    assert by_metric.loc["ks_pvalue", "status"] == "insufficient_data"
+
+
+def test_bins_are_frozen_per_reference_and_cover_missing_and_open_ends(demo: DbtProject) -> None:
+    bins = demo.query(
+        "select * from dim_feature_bins "
+        "where model_id = 'credit_default' and feature_name = 'income'"
+    ).sort_values("bin_index")
+    assert list(bins["bin_index"]) == list(range(0, 11))
+    assert bins.iloc[0]["bin_type"] == "missing"
+    assert pd.isna(bins.iloc[1]["lower_edge"]) and pd.isna(bins.iloc[-1]["upper_edge"])
+    assert bins["reference_share"].sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_retrain_requests_are_exactly_the_alerting_model_batches(
+    demo: DbtProject, tmp_path: Path
+) -> None:
+    outbox = tmp_path / "outbox"
+    first = run_requests(demo, outbox)
+    assert first.returncode == 1, first.stdout + first.stderr
+    requests = [json.loads(p.read_text()) for p in sorted(outbox.glob("*.json"))]
+    written = {(r["model_id"], r["batch_id"]) for r in requests}
+    expected = {("credit_default", week_start(w)) for w in (6, 7, 12, 13, 14, 15, 16)} | {
+        ("subscriber_churn", week_start(w)) for w in range(11, 17)
+    }
+    assert written == expected
+    income_week = next(r for r in requests if r["batch_id"] == week_start(12))
+    assert {t["feature_name"] for t in income_week["trigger"]} == {"income"}
+    assert income_week["model_version"] == "v3.1.0"
+    window = income_week["retrain_window"]
+    assert window["started_at"] < window["ended_at"]
+
+    second = run_requests(demo, outbox)
+    assert second.returncode == 1
+    assert sorted(p.name for p in outbox.glob("*.json")) == sorted(
+        f"{r['model_id']}__{r['batch_id']}__{r['request_id']}.json" for r in requests
+    )
+    assert "requests written:    0" in second.stdout
+
+
+def week_of(frame: pd.DataFrame, timestamp_column: str) -> pd.Series:
+    """Monitoring week number (1-based; <= 0 in the reference period) of each row."""
+    days = (frame[timestamp_column] - pd.Timestamp(FIRST_WEEK)).dt.days
+    return days // 7 + 1
+
+
+def test_weekly_runs_compute_only_new_batches_and_match_a_full_refresh(tmp_path: Path) -> None:
+    """As in production: runs add new weeks to the logs (one, then two at once); each run
+    recomputes only the new batches and the lookback, no row is duplicated, and the figures
+    equal those of a --full-refresh over all weeks."""
+    weekly = DbtProject(tmp_path / "weekly", include_demo=True)
+    demo_data.generate(str(weekly.db_path), rows_per_batch=2000)
+    full = {
+        table: weekly.query(f"select * from demo.{table}")
+        for table in ("credit_default_predictions", "churn_predictions")
+    }
+    stamps = {"credit_default_predictions": "scored_at", "churn_predictions": "predicted_at"}
+
+    def load_until(week: int) -> None:
+        weekly.load({t: f[week_of(f, stamps[t]) <= week] for t, f in full.items()}, schema="demo")
+
+    load_until(13)
+    assert weekly.build().returncode in (0, 1)
+    first_run = weekly.query(
+        "select distinct batch_id, dbt_invocation_id from fct_feature_drift"
+    ).set_index("batch_id")["dbt_invocation_id"]
+    for week in (14, 16):
+        load_until(week)
+        result = weekly.build()
+        assert not [r for r in result.results if r["status"] == "error"], result.output
+
+    keys = ["model_id", "batch_id", "feature_name", "metric_name"]
+    incremental = weekly.query("select * from fct_feature_drift")
+    assert not incremental.duplicated(keys).any()
+    assert incremental["batch_id"].nunique() == 16
+    # batches older than the lookback (one batch before the newest stored) are left alone
+    untouched = incremental[incremental["batch_id"] <= week_start(11)]
+    assert (untouched["batch_id"].map(first_run) == untouched["dbt_invocation_id"]).all()
+    recomputed = incremental[incremental["batch_id"] >= week_start(12)]
+    assert not recomputed["batch_id"].map(first_run).eq(recomputed["dbt_invocation_id"]).any()
+
+    weekly.build("--full-refresh")
+    rebuilt = weekly.query("select * from fct_feature_drift")
+    merged = incremental.merge(rebuilt, on=keys, suffixes=("_incremental", "_full"))
+    assert len(merged) == len(rebuilt) == len(incremental)
+    a, b = merged["metric_value_incremental"], merged["metric_value_full"]
+    assert ((a.isna() & b.isna()) | ((a - b).abs() < 1e-12)).all()
+    assert (merged["status_incremental"] == merged["status_full"]).all()
+
+
+def test_a_corrected_past_batch_is_replaced_not_duplicated(tmp_path: Path) -> None:
+    project = DbtProject(tmp_path / "rerun", include_demo=True)
+    demo_data.generate(str(project.db_path), rows_per_batch=2000)
+    project.build()
+    before = project.query("select * from fct_model_batch_status").set_index(
+        ["model_id", "batch_id"]
+    )
+    # a late correction: week 3 of the churn log loses 500 rows
+    week3 = date.fromisoformat(week_start(3))
+    project.execute(
+        "delete from demo.churn_predictions where prediction_id in ("
+        "select prediction_id from demo.churn_predictions "
+        f"where predicted_at >= '{week3}' and predicted_at < '{week3 + timedelta(days=7)}' "
+        "order by prediction_id limit 500)"
+    )
+    project.build("--vars", f"{{modelwatch_rerun_batches: ['{week3}']}}")
+    after = project.query("select * from fct_model_batch_status").set_index(
+        ["model_id", "batch_id"]
+    )
+    assert len(after) == len(before)
+    assert after.loc[("subscriber_churn", str(week3)), "batch_rows"] == 1500
+    assert after.loc[("credit_default", str(week3)), "batch_rows"] == 2000
+    drift_rows = project.query("select * from fct_feature_drift")
+    assert not drift_rows.duplicated(["model_id", "batch_id", "feature_name", "metric_name"]).any()
+    histograms = project.query(
+        "select sum(batch_count) as n from fct_feature_histograms "
+        f"where model_id = 'subscriber_churn' and batch_id = '{week3}' "
+        "and feature_name = 'tenure_months'"
+    )
+    assert histograms["n"].iloc[0] == 1500
