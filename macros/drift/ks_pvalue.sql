@@ -1,7 +1,8 @@
 {#- Asymptotic p-value of the two-sample Kolmogorov-Smirnov test for statistic D between
     samples of sizes n and m: Q(D * sqrt(n m / (n + m))), Q the Kolmogorov survival function.
-    scipy.stats.ks_2samp(method='asymp') adds a finite-sample correction on top; the
-    difference is measured in docs/drift-statistics.md. Null when either sample is empty. -#}
+    Equal to scipy.stats.kstwobign.sf; scipy's ks_2samp p-value is another number (the
+    exact distribution for small samples, a corrected one otherwise): the difference is
+    measured in docs/drift-statistics.md. Null when either sample is empty. -#}
 {% macro ks_pvalue(statistic, n, m) %}
     {{ return(adapter.dispatch('ks_pvalue', 'modelwatch')(statistic, n, m)) }}
 {% endmacro %}

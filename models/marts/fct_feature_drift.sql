@@ -142,9 +142,31 @@ ks_values_merged as (
     group by 1, 2, 3, 4
 ),
 
-ks_per_feature as (
+ks_of_present_values as (
     {{ modelwatch.ks_statistic(
         'ks_values_merged', ['model_id', 'batch_id', 'feature_name'], 'numeric_value') }}
+),
+
+ks_per_feature as (
+    -- Every pending batch and numeric feature, also one with no value in the reference nor
+    -- in the batch: ks_values_merged has no row for it, so without this its ks_statistic and
+    -- ks_pvalue rows went missing instead of being null (insufficient_data), sizes 0.
+    select
+        pending_batches.model_id,
+        pending_batches.batch_id,
+        features.feature_name,
+        ks_of_present_values.ks_statistic,
+        coalesce(ks_of_present_values.reference_size, 0) as reference_size,
+        coalesce(ks_of_present_values.batch_size, 0) as batch_size
+    from pending_batches
+    inner join features
+        on pending_batches.model_id = features.model_id
+    left join ks_of_present_values
+        on
+            pending_batches.model_id = ks_of_present_values.model_id
+            and pending_batches.batch_id = ks_of_present_values.batch_id
+            and features.feature_name = ks_of_present_values.feature_name
+    where features.feature_kind = 'numeric'
 ),
 
 ks_metrics as (
