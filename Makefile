@@ -26,7 +26,7 @@ test: venv lint
 lint: venv
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models macros analyses tests/dbt
+	$(BIN)/sqlfluff lint models analyses
 
 format: venv
 	$(BIN)/ruff format scripts tests

@@ -43,7 +43,7 @@ versions_ranked as (
         *,
         row_number() over (
             partition by model_id, batch_id
-            order by version_rows desc, model_version
+            order by version_rows desc, model_version asc
         ) as version_rank
     from versions_counted
 ),

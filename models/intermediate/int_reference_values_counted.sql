@@ -10,15 +10,10 @@
     only new versions, so the bins and the KS reference never move under past batches. -#}
 {%- set registry = modelwatch.get_registry() -%}
 {%- set slots = modelwatch.get_registry_slots(registry) -%}
+{%- set stored = modelwatch.stored_references(this) -%}
 {%- set pending = [] -%}
-{%- set stored = [] -%}
-{%- if is_incremental() and execute -%}
-    {%- for row in run_query('select distinct model_id, reference_id from ' ~ this).rows -%}
-        {%- do stored.append(row[0] ~ '|' ~ row[1]) -%}
-    {%- endfor -%}
-{%- endif -%}
-{%- for entry in registry if (entry.model_id ~ '|' ~ entry.reference_id) not in stored -%}
-    {%- do pending.append(modelwatch.string_literal(entry.model_id)) -%}
+{%- for entry in registry | rejectattr('reference_key', 'in', stored) -%}
+{%- do pending.append(modelwatch.string_literal(entry.model_id)) -%}
 {%- endfor -%}
 
 with
@@ -41,7 +36,7 @@ reference_rows as (
     from predictions
     where
         is_reference
-        and {% if pending %}model_id in ({{ pending | join(', ') }}){% else %}1 = 0{% endif %}
+        and model_id in ({{ pending | join(', ') if pending else 'null' }})
 ),
 
 values_counted as (

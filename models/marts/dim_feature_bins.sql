@@ -14,12 +14,7 @@
     values outside the reference range are counted. Categorical: one bin per reference level,
     most frequent first, then one for levels never seen in the reference. Both: bin 0 holds
     missing values (null, and NaN for numbers). docs/drift-statistics.md has the details. -#}
-{%- set stored = [] -%}
-{%- if is_incremental() and execute -%}
-    {%- for row in run_query('select distinct model_id, reference_id from ' ~ this).rows -%}
-        {%- do stored.append(modelwatch.string_literal(row[0] ~ '|' ~ row[1])) -%}
-    {%- endfor -%}
-{%- endif -%}
+{%- set stored = modelwatch.stored_references(this) -%}
 {%- set text = dbt.type_string() -%}
 {%- set double = modelwatch.type_double() -%}
 
@@ -36,7 +31,11 @@ reference_values as (
         value_count
     from {{ ref('int_reference_values_counted') }}
     {%- if stored %}
-    where {{ dbt.concat(['model_id', "'|'", 'reference_id']) }} not in ({{ stored | join(', ') }})
+    where {{ dbt.concat(['model_id', "'|'", 'reference_id']) }} not in (
+        {%- for key in stored %}
+        {{ modelwatch.string_literal(key) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
     {%- endif %}
 ),
 
@@ -152,25 +151,36 @@ numeric_upper_bins as (
     from numeric_edges
 ),
 
+numeric_edge_summaries as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        max(edge_index) as edge_count,
+        max(edge_value) as last_edge,
+        max(cumulative_count) as count_through_last_edge
+    from numeric_edges
+    group by 1, 2, 3
+),
+
 numeric_last_bins as (
     -- bin E+1: above the last edge, open-ended (the only bin when there is no edge)
     select
         reference_sizes.model_id,
         reference_sizes.reference_id,
         reference_sizes.feature_name,
-        coalesce(max(numeric_edges.edge_index), 0) + 1 as bin_index,
-        max(numeric_edges.edge_value) as lower_edge,
+        coalesce(numeric_edge_summaries.edge_count, 0) + 1 as bin_index,
+        numeric_edge_summaries.last_edge as lower_edge,
         cast(null as {{ double }}) as upper_edge,
         reference_sizes.reference_rows - reference_sizes.reference_missing
-        - coalesce(max(numeric_edges.cumulative_count), 0) as reference_count
+        - coalesce(numeric_edge_summaries.count_through_last_edge, 0) as reference_count
     from reference_sizes
-    left join numeric_edges
+    left join numeric_edge_summaries
         on
-            reference_sizes.model_id = numeric_edges.model_id
-            and reference_sizes.reference_id = numeric_edges.reference_id
-            and reference_sizes.feature_name = numeric_edges.feature_name
+            reference_sizes.model_id = numeric_edge_summaries.model_id
+            and reference_sizes.reference_id = numeric_edge_summaries.reference_id
+            and reference_sizes.feature_name = numeric_edge_summaries.feature_name
     where reference_sizes.feature_kind = 'numeric'
-    group by 1, 2, 3, reference_sizes.reference_rows, reference_sizes.reference_missing
 ),
 
 numeric_bins as (
@@ -204,7 +214,7 @@ category_levels as (
         feature_name,
         row_number() over (
             partition by model_id, reference_id, feature_name
-            order by value_count desc, category_value
+            order by value_count desc, category_value asc
         ) as bin_index,
         cast(null as {{ double }}) as lower_edge,
         cast(null as {{ double }}) as upper_edge,

@@ -92,7 +92,7 @@ psi_per_feature as (
         'psi' as metric_name,
         sum({{ modelwatch.psi_term(
             'histograms.batch_share', 'histograms.reference_share', 'features.psi_epsilon') }})
-        as metric_value,
+            as metric_value,
         max(histograms.reference_rows) as reference_size,
         max(histograms.batch_rows) as batch_size,
         max(features.psi_epsilon) as epsilon
@@ -187,7 +187,7 @@ ks_metrics as (
         feature_name,
         'ks_pvalue' as metric_name,
         {{ modelwatch.ks_pvalue('ks_statistic', 'reference_size', 'batch_size') }}
-        as metric_value,
+            as metric_value,
         reference_size,
         batch_size,
         cast(null as {{ double }}) as epsilon
@@ -227,7 +227,7 @@ metrics_assessed as (
         {{ modelwatch.severity_level(
             'metrics.metric_value', 'thresholds.warn_threshold',
             'thresholds.error_threshold', 'thresholds.threshold_direction') }}
-        as threshold_level
+            as threshold_level
     from metrics
     inner join pending_batches
         on
@@ -270,8 +270,7 @@ drift as (
             when threshold_level = 1 then 'warn'
             else 'ok'
         end as status,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
-        as computed_at,
+        {{ modelwatch.run_timestamp() }} as computed_at,
         '{{ invocation_id }}' as dbt_invocation_id
     from metrics_assessed
 )

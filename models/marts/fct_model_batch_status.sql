@@ -68,9 +68,9 @@ batch_drift as (
         batch_id,
         cast(count(*) as {{ dbt.type_int() }}) as features_assessed,
         cast(sum(case when severity_level = 2 then 1 else 0 end) as {{ dbt.type_int() }})
-        as features_alerting,
+            as features_alerting,
         cast(sum(case when severity_level = 1 then 1 else 0 end) as {{ dbt.type_int() }})
-        as features_warning,
+            as features_warning,
         cast(sum(is_insufficient) as {{ dbt.type_int() }}) as features_insufficient,
         max(severity_level) as max_severity_level
     from features_assessed
@@ -110,11 +110,11 @@ batch_status as (
                 then 'insufficient_data'
             else 'ok'
         end as batch_status,
-        {{ dbt.dateadd('day', '-1 * models.retrain_window_days', 'pending_batches.batch_ended_at') }}
-        as retrain_window_started_at,
+        {{ dbt.dateadd(
+            'day', '-1 * models.retrain_window_days', 'pending_batches.batch_ended_at') }}
+            as retrain_window_started_at,
         pending_batches.batch_ended_at as retrain_window_ended_at,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
-        as computed_at,
+        {{ modelwatch.run_timestamp() }} as computed_at,
         '{{ invocation_id }}' as dbt_invocation_id
     from pending_batches
     inner join models

@@ -1,0 +1,5 @@
+"""Stand-in for dbt's `adapter` object under sqlfluff."""
+
+
+def quote(identifier):
+    return '"' + identifier + '"'

@@ -1,0 +1,129 @@
+"""Stand-ins for modelwatch's macros when sqlfluff renders models with the jinja templater.
+
+sqlfluff lints the models' own SQL (CTE structure, keywords, layout), not what the registry
+generates: these stubs return a small, representative rendering of each macro so that every
+model templates into valid SQL. The real macros are exercised by the dbt builds in pytest.
+"""
+
+SLOTS = {"numeric": ["num_01"], "categorical": ["cat_01"]}
+
+
+class _Entry(dict):
+    """A registry entry: attribute access like the real one (a dict in Jinja)."""
+
+    __getattr__ = dict.get
+
+
+EXAMPLE_ENTRY = _Entry(
+    model_id="example",
+    reference_id="0123456789ab",
+    reference_key="example|0123456789ab",
+    source_name="example_logs",
+    table_name="predictions",
+    timestamp_column="scored_at",
+    batch_grain="week",
+    batch_column=None,
+    prediction_id_column="prediction_id",
+    model_version_column="model_version",
+    reference=_Entry(kind="window", started_at="2026-01-05", ended_at="2026-03-02"),
+    retrain_window_days=84,
+    features=[
+        _Entry(
+            name="score",
+            kind="numeric",
+            role="score",
+            slot="num_01",
+            bins=10,
+            min_batch_size=100,
+            psi_epsilon=0.0001,
+            thresholds={"psi": {"warn": 0.1, "error": 0.25}},
+        )
+    ],
+)
+
+
+def log_expressions(entry):
+    return {
+        "predicted_at": "cast(scored_at as timestamp)",
+        "in_reference": "(cast(scored_at as timestamp) < cast('2026-03-02' as timestamp))",
+        "in_scope": "cast(scored_at as timestamp) >= cast('2026-01-05' as timestamp)",
+        "batch_key": "cast(cast(date_trunc('week', scored_at) as date) as varchar)",
+        "batch_truncated_at": "date_trunc('week', scored_at)",
+        "prediction_id": "cast(prediction_id as varchar)",
+        "model_version": "cast(model_version as varchar)",
+    }
+
+
+def registry_table(what):
+    return {"columns": [("model_id", "varchar")], "rows": []}
+
+
+def stored_references(relation):
+    return []
+
+
+def run_timestamp():
+    return "cast('2026-01-01 00:00:00' as timestamp)"
+
+
+
+def get_registry():
+    return [EXAMPLE_ENTRY]
+
+
+def get_registry_slots(registry):
+    return SLOTS
+
+
+def get_metric_catalog():
+    return {"psi": {"direction": "above", "kinds": ["numeric", "categorical"]}}
+
+
+def type_double():
+    return "double"
+
+
+def string_literal(value):
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def slot_columns(entry, slots):
+    return "num_01, cat_01"
+
+
+def literal_rows(columns, rows):
+    names = ",\n        ".join(f"cast(null as {kind}) as {name}" for name, kind in columns)
+    return f"select\n        {names}\n    where 1 = 0"
+
+
+def pending_batches_filter(registry):
+    return "not is_reference"
+
+
+def value_counts_by_slot(relation, group_columns, slots):
+    keys = ", ".join(group_columns)
+    return (
+        f"select {keys}, 'num_01' as slot_name, num_01 as numeric_value, "
+        f"cast(null as varchar) as category_value, count(*) as value_count "
+        f"from {relation} group by {keys}, num_01"
+    )
+
+
+def psi_term(batch_share, reference_share, epsilon):
+    return f"({batch_share} - {reference_share}) * ln({batch_share} / {reference_share})"
+
+
+def ks_statistic(relation, group_columns, value_column):
+    keys = ", ".join(group_columns)
+    return (
+        f"select {keys}, 0.0 as ks_statistic, 0 as reference_size, 0 as batch_size "
+        f"from {relation} group by {keys}"
+    )
+
+
+def ks_pvalue(statistic, n, m):
+    return f"exp(-{statistic})"
+
+
+def severity_level(value, warn_threshold, error_threshold, direction):
+    return f"case when {value} >= {error_threshold} then 2 else 0 end"

@@ -1,0 +1,15 @@
+{#- The reference versions a frozen table already holds, as 'model_id|reference_id' strings
+    (empty on a first run or a full refresh): only the others are computed. -#}
+{% macro stored_references(relation) %}
+    {{ return(adapter.dispatch('stored_references', 'modelwatch')(relation)) }}
+{% endmacro %}
+
+{% macro default__stored_references(relation) %}
+    {% set stored = [] %}
+    {% if execute and is_incremental() %}
+        {% for row in run_query('select distinct model_id, reference_id from ' ~ relation).rows %}
+            {% do stored.append(row[0] ~ '|' ~ row[1]) %}
+        {% endfor %}
+    {% endif %}
+    {{ return(stored) }}
+{% endmacro %}
