@@ -179,6 +179,9 @@
     {% set features = [] %}
     {% set seen_names = [] %}
     {% set slot_counts = {'numeric': 0, 'categorical': 0} %}
+    {#- fix: the model's own layer is checked before the features inherit it; checked after,
+        a bad model-level threshold was reported against the first feature (the score). -#}
+    {{ modelwatch._validate_feature_config(model_config, file_path, model_id, none) }}
     {% for feature in raw_features %}
         {% set name = feature.get('name') %}
         {% if name is none or name is not string or name | trim == '' %}
@@ -220,7 +223,6 @@
             'thresholds': resolved.thresholds,
         }) %}
     {% endfor %}
-    {{ modelwatch._validate_feature_config(model_config, file_path, model_id, none) }}
 
     {#- the reference -#}
     {% set reference = spec.get('reference') %}
@@ -239,15 +241,22 @@
     {% if reference.get('window') is not none %}
         {% set window_spec = reference.window %}
         {{ modelwatch._check_keys(window_spec, ['start', 'end'], file_path, model_id, none, 'reference.window') }}
+        {#- fix: the pattern alone let impossible dates (2026-13-45, 2026-02-30) through to a
+            cast error in the middle of the build, and start/end were compared as text; each
+            bound is now parsed (modelwatch._parse_window_bound) and compared as a timestamp. -#}
+        {% set bounds_at = {} %}
         {% for bound in ['start', 'end'] %}
-            {% if window_spec.get(bound) is none
-                or not modules.re.match(date_pattern, window_spec.get(bound) | string) %}
+            {% set bound_at = modelwatch._parse_window_bound(window_spec.get(bound))
+                if window_spec.get(bound) is not none
+                and modules.re.match(date_pattern, window_spec.get(bound) | string) else none %}
+            {% if bound_at is none %}
                 {{ modelwatch._registry_error(file_path, model_id, none,
                     "reference.window." ~ bound ~ " is '" ~ window_spec.get(bound)
                     ~ "'; write a date or timestamp as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'") }}
             {% endif %}
+            {% do bounds_at.update({bound: bound_at}) %}
         {% endfor %}
-        {% if (window_spec.start | string) >= (window_spec.end | string) %}
+        {% if bounds_at.start >= bounds_at.end %}
             {{ modelwatch._registry_error(file_path, model_id, none,
                 "reference.window.start (" ~ window_spec.start ~ ") must be before its end ("
                 ~ window_spec.end ~ "); the end is exclusive") }}
@@ -276,6 +285,7 @@
         'features': features | map(attribute='name') | list,
         'kinds': features | map(attribute='kind') | list,
         'bins': features | map(attribute='bins') | list} %}
+    {% set reference_id = local_md5(tojson(identity, sort_keys=true))[:12] %}
     {% do return({
         'model_id': model_id,
         'owner': owner,
@@ -293,7 +303,8 @@
         'prediction_id_column': prediction_id_column,
         'model_version_column': model_version_column,
         'reference': reference_resolved,
-        'reference_id': local_md5(tojson(identity, sort_keys=true))[:12],
+        'reference_id': reference_id,
+        'reference_key': model_id ~ '|' ~ reference_id,
         'retrain_window_days': model_config.retrain_window_days,
         'features': features,
     }) %}
@@ -363,4 +374,29 @@
             {% endif %}
         {% endif %}
     {% endfor %}
+{% endmacro %}
+
+
+{#- fix: a reference window bound as a datetime, or none when it is no real date or time
+    (month 13, 30 February, hour 25…). Expects text that matched the date pattern. -#}
+{% macro _parse_window_bound(value) %}
+    {% set match = modules.re.match(
+        '^(\\d{4})-(\\d{2})-(\\d{2})(?:[ T](\\d{2}):(\\d{2})(?::(\\d{2}))?)?$', value | string) %}
+    {% if match is none %}
+        {{ return(none) }}
+    {% endif %}
+    {% set parts = [] %}
+    {% for group in match.groups() %}
+        {% do parts.append((group or '0') | int) %}
+    {% endfor %}
+    {% set year, month, day, hour, minute, second = parts %}
+    {% set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 %}
+    {% if year < 1 or month < 1 or month > 12 or hour > 23 or minute > 59 or second > 59 %}
+        {{ return(none) }}
+    {% endif %}
+    {% set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] %}
+    {% if day < 1 or day > month_days[month - 1] %}
+        {{ return(none) }}
+    {% endif %}
+    {{ return(modules.datetime.datetime(year, month, day, hour, minute, second)) }}
 {% endmacro %}

@@ -38,8 +38,74 @@
                     reference_columns, feature.column, feature.kind, feature.role) }}
             {% endfor %}
         {% endif %}
+        {#- fix: an empty reference made every bin's reference share null or zero and the
+            drift figures nonsense, without any error; one cheap count per model stops it. -#}
+        {{ modelwatch._check_reference_rows(entry) }}
+    {% endfor %}
+    {#- fix: a drift test's own thresholds argument was only checked when the test ran, after
+        every model had been rebuilt (partial output); it is checked here, before anything. -#}
+    {% set registry = modelwatch.get_registry() %}
+    {% for node in graph.nodes.values() if node.resource_type == 'test'
+        and (node.get('test_metadata') or {}).get('name') in ['no_feature_drift', 'no_score_drift'] %}
+        {% set kwargs = node.test_metadata.get('kwargs') or {} %}
+        {% set model_ids = [kwargs.get('model_id')] if kwargs.get('model_id') is not none else [] %}
+        {% for entry in registry if not model_ids and node.get('sources')
+            and [entry.source_name, entry.table_name] == node.sources[0] | list %}
+            {% do model_ids.append(entry.model_id) %}
+        {% endfor %}
+        {% if kwargs.get('thresholds') is not none %}
+            {{ modelwatch._validate_feature_config(
+                modelwatch.resolve_config([{'psi_epsilon': 0.0001}, {'thresholds': kwargs.get('thresholds')}]),
+                'the test arguments of ' ~ node.original_file_path,
+                model_ids[0] if model_ids else none, none) }}
+        {% endif %}
     {% endfor %}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- fix: the reference must hold at least one row: the log's rows in the reference window, or
+    the reference table's rows. Counts at most one row, so it stays cheap on a large log. -#}
+{% macro _check_reference_rows(entry) %}
+    {% if entry.reference.kind == 'window' %}
+        {#- the window read exactly as staging reads it -#}
+        {% set log = modelwatch.log_expressions(entry) %}
+        {% set node = modelwatch._find_source_node(entry, entry.source_name, entry.table_name) %}
+        {% set predicted_at = log.predicted_at %}
+        {% set in_window = log.in_scope ~ ' and ' ~ log.in_reference %}
+    {% else %}
+        {% set node = modelwatch._find_source_node(
+            entry, entry.reference.source_name, entry.reference.table_name) %}
+        {% set in_window = '1 = 1' %}
+    {% endif %}
+    {% set relation = adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.identifier) %}
+    {% set query %}
+        select count(*) from (select 1 as found from {{ relation }} where {{ in_window }} limit 1) as probe
+    {% endset %}
+    {% if run_query(query).rows[0][0] > 0 %}
+        {{ return('') }}
+    {% endif %}
+    {% if entry.reference.kind == 'window' %}
+        {% set span_query %}
+            select min({{ predicted_at }}), max({{ predicted_at }}), count(*) from {{ relation }}
+        {% endset %}
+        {% set span = run_query(span_query).rows[0] %}
+        {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+            "the reference window [" ~ entry.reference.started_at ~ ", " ~ entry.reference.ended_at
+            ~ ") holds no rows of " ~ entry.source_name ~ "." ~ entry.table_name
+            ~ " (timestamp_column '" ~ entry.timestamp_column ~ "'), so there is nothing to "
+            ~ "compare batches with; "
+            ~ (("the log's predictions run from " ~ span[0] ~ " to " ~ span[1])
+               if span[2] > 0 else "the log is empty")
+            ~ ". Move reference.window to a period the log covers, or give a reference table "
+            ~ "as reference: {source: <source_name>.<table_name>}") }}
+    {% endif %}
+    {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+        "the reference table " ~ entry.reference.source_name ~ "." ~ entry.reference.table_name
+        ~ " holds no rows, so there is nothing to compare batches with; load the model's "
+        ~ "reference sample (e.g. its validation set) into it, or use reference: {window: "
+        ~ "{start: 'YYYY-MM-DD', end: 'YYYY-MM-DD'}}") }}
 {% endmacro %}
 
 
