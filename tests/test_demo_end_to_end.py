@@ -207,10 +207,10 @@ def test_weekly_runs_compute_only_new_batches_and_match_a_full_refresh(tmp_path:
     incremental = weekly.query("select * from fct_feature_drift")
     assert not incremental.duplicated(keys).any()
     assert incremental["batch_id"].nunique() == 16
-    # batches older than the lookback (one batch before the newest stored) are left alone
-    untouched = incremental[incremental["batch_id"] <= week_start(11)]
+    # batches before the newest stored one (the default lookback) are left alone
+    untouched = incremental[incremental["batch_id"] <= week_start(12)]
     assert (untouched["batch_id"].map(first_run) == untouched["dbt_invocation_id"]).all()
-    recomputed = incremental[incremental["batch_id"] >= week_start(12)]
+    recomputed = incremental[incremental["batch_id"] >= week_start(13)]
     assert not recomputed["batch_id"].map(first_run).eq(recomputed["dbt_invocation_id"]).any()
 
     weekly.build("--full-refresh")

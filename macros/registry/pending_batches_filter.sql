@@ -64,7 +64,7 @@
     {% if ledger is none %}
         {{ return({}) }}
     {% endif %}
-    {% set lookback = var('modelwatch_lookback_batches', 1) | int %}
+    {% set lookback = var('modelwatch_lookback_batches', 0) | int %}
     {% set query %}
         with ranked as (
             select

@@ -64,57 +64,71 @@ reference_sizes as (
     group by 1, 2, 3, 4
 ),
 
-numeric_cumulated as (
+numeric_samples as (
+    -- one integer key per numeric feature and reference: the sort partitions by it
     select
-        reference_values.model_id,
-        reference_values.reference_id,
-        reference_values.feature_name,
-        reference_values.numeric_value,
+        reference_sizes.model_id,
+        reference_sizes.reference_id,
+        reference_sizes.feature_name,
         features.bin_count,
-        sum(reference_values.value_count) over (
-            partition by
-                reference_values.model_id,
-                reference_values.reference_id,
-                reference_values.feature_name
-            order by reference_values.numeric_value
-            rows between unbounded preceding and current row
-        ) as cumulative_count,
-        sum(reference_values.value_count) over (
-            partition by
-                reference_values.model_id,
-                reference_values.reference_id,
-                reference_values.feature_name
-        ) as present_count
-    from reference_values
+        reference_sizes.reference_rows - reference_sizes.reference_missing as present_count,
+        row_number() over (
+            order by
+                reference_sizes.model_id,
+                reference_sizes.reference_id,
+                reference_sizes.feature_name
+        ) as sample_key
+    from reference_sizes
     inner join features
         on
-            reference_values.model_id = features.model_id
-            and reference_values.feature_name = features.feature_name
-    where
-        reference_values.feature_kind = 'numeric'
-        and reference_values.numeric_value is not null
+            reference_sizes.model_id = features.model_id
+            and reference_sizes.feature_name = features.feature_name
+    where reference_sizes.feature_kind = 'numeric'
+),
+
+numeric_cumulated as (
+    select
+        numeric_samples.sample_key,
+        reference_values.numeric_value,
+        reference_values.value_count,
+        sum(reference_values.value_count) over (
+            partition by numeric_samples.sample_key
+            order by reference_values.numeric_value
+            rows between unbounded preceding and current row
+        ) as cumulative_count
+    from reference_values
+    inner join numeric_samples
+        on
+            reference_values.model_id = numeric_samples.model_id
+            and reference_values.reference_id = numeric_samples.reference_id
+            and reference_values.feature_name = numeric_samples.feature_name
+    where reference_values.numeric_value is not null
 ),
 
 numeric_quantile_steps as (
     -- the value that is the i/k quantile for every step i it crosses: the quantile steps
-    -- up to and including this value, and those strictly before it
+    -- up to and including this value, and those strictly before it (one row per value)
     select
-        model_id,
-        reference_id,
-        feature_name,
-        numeric_value,
-        bin_count,
-        cumulative_count,
+        numeric_samples.model_id,
+        numeric_samples.reference_id,
+        numeric_samples.feature_name,
+        numeric_samples.bin_count,
+        numeric_cumulated.numeric_value,
+        numeric_cumulated.cumulative_count,
         floor(
-            cast(cumulative_count * bin_count as {{ double }}) / present_count
+            cast(numeric_cumulated.cumulative_count * numeric_samples.bin_count as {{ double }})
+            / numeric_samples.present_count
         ) as steps_through,
-        coalesce(floor(
-            cast(lag(cumulative_count) over (
-                partition by model_id, reference_id, feature_name
-                order by numeric_value
-            ) * bin_count as {{ double }}) / present_count
-        ), 0) as steps_before
+        floor(
+            cast(
+                (numeric_cumulated.cumulative_count - numeric_cumulated.value_count)
+                * numeric_samples.bin_count as {{ double }}
+            )
+            / numeric_samples.present_count
+        ) as steps_before
     from numeric_cumulated
+    inner join numeric_samples
+        on numeric_cumulated.sample_key = numeric_samples.sample_key
 ),
 
 numeric_edges as (
