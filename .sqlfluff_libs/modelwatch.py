@@ -127,3 +127,7 @@ def ks_pvalue(statistic, n, m):
 
 def severity_level(value, warn_threshold, error_threshold, direction):
     return f"case when {value} >= {error_threshold} then 2 else 0 end"
+
+
+def materialized_cte():
+    return "materialized"

@@ -19,7 +19,7 @@ features as (
     from {{ ref('dim_monitored_features') }}
 ),
 
-pending_rows as (
+pending_rows as {{ modelwatch.materialized_cte() }} (
     select *
     from predictions
     where {{ modelwatch.pending_batches_filter(registry) }}

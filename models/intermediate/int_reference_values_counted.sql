@@ -31,12 +31,12 @@ features as (
     from {{ ref('dim_monitored_features') }}
 ),
 
-reference_rows as (
+reference_rows as {{ modelwatch.materialized_cte() }} (
     select *
     from predictions
     where
         is_reference
-        and model_id in ({{ pending | join(', ') if pending else 'null' }})
+        and {{ 'model_id in (' ~ pending | join(', ') ~ ')' if pending else 'false' }}
 ),
 
 values_counted as (
