@@ -76,7 +76,10 @@ def get_registry_slots(registry):
 
 
 def get_metric_catalog():
-    return {"psi": {"direction": "above", "kinds": ["numeric", "categorical"]}}
+    return {
+        "psi": {"direction": "above", "kinds": ["numeric", "categorical"]},
+        "ks_pvalue": {"direction": "below", "kinds": ["numeric"]},
+    }
 
 
 def type_double():
@@ -113,12 +116,44 @@ def psi_term(batch_share, reference_share, epsilon):
     return f"({batch_share} - {reference_share}) * ln({batch_share} / {reference_share})"
 
 
-def ks_statistic(relation, group_columns, value_column):
+def ecdf_distances(relation, group_columns, value_column):
     keys = ", ".join(group_columns)
     return (
-        f"select {keys}, 0.0 as ks_statistic, 0 as reference_size, 0 as batch_size "
-        f"from {relation} group by {keys}"
+        f"select {keys}, 0.0 as ks_statistic, 0.0 as wasserstein_distance, "
+        f"0 as reference_size, 0 as batch_size from {relation} group by {keys}"
     )
+
+
+def jensen_shannon_distance(batch_share, reference_share, log_base=2):
+    return f"sqrt(sum({batch_share} + {reference_share}))"
+
+
+def hellinger_distance(batch_share, reference_share):
+    return f"sqrt(sum({batch_share} * {reference_share}))"
+
+
+def total_variation_distance(batch_share, reference_share):
+    return f"0.5 * sum(abs({batch_share} - {reference_share}))"
+
+
+def kl_divergence(batch_share, reference_share, epsilon):
+    return f"sum({batch_share} * ln({batch_share} / {reference_share}))"
+
+
+def chi_square_statistic(reference_count, batch_count, reference_total, batch_total, levels):
+    return f"sum(power({reference_count} - {batch_count}, 2))"
+
+
+def two_proportion_z(x1, n1, x2, n2):
+    return f"({x2} / {n2} - {x1} / {n1})"
+
+
+def chi2_sf(statistic, dof):
+    return f"exp(-{statistic} / {dof})"
+
+
+def normal_sf(z):
+    return f"exp(-{z})"
 
 
 def ks_pvalue(statistic, n, m):

@@ -51,6 +51,7 @@ drift as (
         feature_role,
         metric_name,
         metric_value,
+        assessed_value,
         threshold_direction,
         warn_threshold,
         error_threshold,
@@ -95,6 +96,7 @@ drift_in_batch as (
         drift.feature_role,
         drift.metric_name,
         drift.metric_value,
+        drift.assessed_value,
         {%- for level in ['warn', 'error'] %}
         {%- set overrides = [] %}
         {%- for metric, levels in (thresholds or {}).items() if level in levels %}
@@ -130,8 +132,9 @@ drift_in_batch as (
 levels_assessed as (
     select
         *,
+        {#- a p-value under multiple-testing control is judged by its adjusted value #}
         {{ modelwatch.severity_level(
-            'metric_value', 'warn_threshold', 'error_threshold', 'threshold_direction') }}
+            'assessed_value', 'warn_threshold', 'error_threshold', 'threshold_direction') }}
         as severity_level
     from drift_in_batch
 ),
@@ -148,6 +151,7 @@ failing as (
         feature_role,
         metric_name,
         metric_value,
+        assessed_value,
         warn_threshold,
         error_threshold,
         threshold_direction,

@@ -79,7 +79,8 @@
 {% macro _resolve_registry_entry(node, spec) %}
     {% set file_path = node.original_file_path %}
     {% set source_label = node.source_name ~ '.' ~ node.name %}
-    {% set config_keys = ['bins', 'min_batch_size', 'psi_epsilon', 'retrain_window_days', 'thresholds'] %}
+    {% set feature_keys = ['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds'] %}
+    {% set config_keys = feature_keys + ['retrain_window_days', 'multiple_testing'] %}
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
@@ -150,7 +151,7 @@
         {{ modelwatch._registry_error(file_path, model_id, none,
             "score_column is missing; name the column that holds the model's output") }}
     {% endif %}
-    {{ modelwatch._check_keys(score, ['column', 'bins', 'min_batch_size', 'psi_epsilon', 'thresholds'],
+    {{ modelwatch._check_keys(score, ['column'] + feature_keys,
         file_path, model_id, none, 'score') }}
     {% set score_feature = {'name': score.get('column'), 'kind': 'numeric', 'role': 'score'} %}
     {% do score_feature.update(score) %}
@@ -169,7 +170,7 @@
                 ~ "or kind: categorical") }}
         {% endif %}
         {{ modelwatch._check_keys(feature,
-            ['name', 'kind', 'description', 'bins', 'min_batch_size', 'psi_epsilon', 'thresholds'],
+            ['name', 'kind', 'description'] + feature_keys,
             file_path, model_id, feature.get('name') if feature is mapping else none, 'a feature') }}
         {% set with_role = {'role': 'feature'} %}
         {% do with_role.update(feature) %}
@@ -200,7 +201,7 @@
                 "unknown kind '" ~ kind ~ "'; use kind: numeric or kind: categorical") }}
         {% endif %}
         {% set feature_layer = {} %}
-        {% for key in ['bins', 'min_batch_size', 'psi_epsilon', 'thresholds'] %}
+        {% for key in feature_keys %}
             {% if key in feature %}
                 {% do feature_layer.update({key: feature[key]}) %}
             {% endif %}
@@ -220,6 +221,7 @@
             'bins': resolved.bins,
             'min_batch_size': resolved.min_batch_size,
             'psi_epsilon': resolved.psi_epsilon,
+            'js_log_base': resolved.js_log_base,
             'thresholds': resolved.thresholds,
         }) %}
     {% endfor %}
@@ -306,6 +308,7 @@
         'reference_id': reference_id,
         'reference_key': model_id ~ '|' ~ reference_id,
         'retrain_window_days': model_config.retrain_window_days,
+        'multiple_testing': model_config.multiple_testing,
         'features': features,
     }) %}
 {% endmacro %}
@@ -328,6 +331,16 @@
         {{ modelwatch._registry_error(file_path, model_id, feature_name,
             "psi_epsilon is '" ~ epsilon ~ "'; give a small positive number below 0.01 "
             ~ "(default 0.0001)") }}
+    {% endif %}
+    {% if config.get('multiple_testing', 'none') not in ['none', 'bonferroni', 'benjamini_hochberg'] %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "multiple_testing is '" ~ config.get('multiple_testing')
+            ~ "'; use none, bonferroni or benjamini_hochberg") }}
+    {% endif %}
+    {% set log_base = config.get('js_log_base', 2) %}
+    {% if log_base is none or log_base is boolean or log_base is not number or log_base <= 1 %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "js_log_base is '" ~ log_base ~ "'; give a logarithm base above 1 (default 2)") }}
     {% endif %}
     {% set thresholds = config.get('thresholds') %}
     {% if thresholds is not mapping %}

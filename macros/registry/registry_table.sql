@@ -20,7 +20,8 @@
             ('score_column', text), ('reference_id', text), ('reference_kind', text),
             ('reference_started_at', dbt.type_timestamp()),
             ('reference_ended_at', dbt.type_timestamp()), ('reference_source', text),
-            ('retrain_window_days', dbt.type_int()), ('feature_count', dbt.type_int())] -%}
+            ('retrain_window_days', dbt.type_int()), ('multiple_testing', text),
+            ('feature_count', dbt.type_int())] -%}
         {%- for entry in registry -%}
             {%- do rows.append({
                 'model_id': entry.model_id,
@@ -42,6 +43,7 @@
                 'reference_source': (entry.reference.source_name ~ '.' ~ entry.reference.table_name)
                     if entry.reference.kind == 'source' else none,
                 'retrain_window_days': entry.retrain_window_days,
+                'multiple_testing': entry.multiple_testing,
                 'feature_count': entry.features | selectattr('role', 'equalto', 'feature') | list | length,
             }) -%}
         {%- endfor -%}
@@ -50,7 +52,7 @@
             ('model_id', text), ('feature_name', text), ('feature_kind', text),
             ('feature_role', text), ('slot_name', text), ('feature_description', text),
             ('bin_count', dbt.type_int()), ('min_batch_size', dbt.type_int()),
-            ('psi_epsilon', double)] -%}
+            ('psi_epsilon', double), ('js_log_base', double)] -%}
         {%- for entry in registry -%}
             {%- for feature in entry.features -%}
                 {%- do rows.append({
@@ -63,6 +65,7 @@
                     'bin_count': feature.bins,
                     'min_batch_size': feature.min_batch_size,
                     'psi_epsilon': feature.psi_epsilon,
+                    'js_log_base': feature.js_log_base,
                 }) -%}
             {%- endfor -%}
         {%- endfor -%}

@@ -8,7 +8,8 @@
 {#- One drift figure per model, batch, feature and metric, kept for every batch as history:
     the value, the thresholds in force, the sample sizes and the status (ok, warn, alert, or
     insufficient_data when the batch holds fewer usable rows than min_batch_size).
-    PSI comes from the frozen-bin histograms; KS from the exact value distributions.
+    Bin-based metrics come from int_histogram_metrics_computed, the KS and Wasserstein family
+    from int_ecdf_metrics_computed.
     Incremental: a run writes only its pending batches, replacing earlier rows of them. -#}
 {%- set double = modelwatch.type_double() -%}
 
@@ -22,6 +23,13 @@ pending_batches as (
         batch_started_at,
         model_version
     from {{ ref('int_prediction_batches_pending') }}
+),
+
+models as (
+    select
+        model_id,
+        multiple_testing
+    from {{ ref('dim_monitored_models') }}
 ),
 
 features as (
@@ -46,159 +54,62 @@ thresholds as (
     from {{ ref('dim_feature_thresholds') }}
 ),
 
-histograms as (
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        batch_share,
-        reference_share,
-        batch_rows,
-        reference_rows
-    from {{ ref('fct_feature_histograms') }}
+histogram_metrics as (
+    select * from {{ ref('int_histogram_metrics_computed') }}
 ),
 
-reference_values as (
-    select
-        model_id,
-        reference_id,
-        feature_name,
-        numeric_value,
-        value_count
-    from {{ ref('int_reference_values_counted') }}
-    where
-        feature_kind = 'numeric'
-        and numeric_value is not null
-),
-
-batch_values as (
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        numeric_value,
-        value_count
-    from {{ ref('int_batch_values_counted') }}
-    where
-        feature_kind = 'numeric'
-        and numeric_value is not null
-),
-
-psi_per_feature as (
-    select
-        histograms.model_id,
-        histograms.batch_id,
-        histograms.feature_name,
-        'psi' as metric_name,
-        sum({{ modelwatch.psi_term(
-            'histograms.batch_share', 'histograms.reference_share', 'features.psi_epsilon') }})
-            as metric_value,
-        max(histograms.reference_rows) as reference_size,
-        max(histograms.batch_rows) as batch_size,
-        max(features.psi_epsilon) as epsilon
-    from histograms
-    inner join pending_batches
-        on
-            histograms.model_id = pending_batches.model_id
-            and histograms.batch_id = pending_batches.batch_id
-    inner join features
-        on
-            histograms.model_id = features.model_id
-            and histograms.feature_name = features.feature_name
-    group by 1, 2, 3
-),
-
-ks_samples as (
-    -- one integer key per pending batch and numeric feature: the KS sort partitions by it
-    -- (sorting on three text columns was 3x slower, docs/decisions/0006-performance.md)
-    select
-        pending_batches.model_id,
-        pending_batches.reference_id,
-        pending_batches.batch_id,
-        features.feature_name,
-        row_number() over (
-            order by pending_batches.model_id, pending_batches.batch_id, features.feature_name
-        ) as sample_key
-    from pending_batches
-    inner join features
-        on pending_batches.model_id = features.model_id
-    where features.feature_kind = 'numeric'
-),
-
-ks_values as (
-    select
-        ks_samples.sample_key,
-        reference_values.numeric_value,
-        reference_values.value_count as reference_count,
-        0 as batch_count
-    from reference_values
-    inner join ks_samples
-        on
-            reference_values.model_id = ks_samples.model_id
-            and reference_values.reference_id = ks_samples.reference_id
-            and reference_values.feature_name = ks_samples.feature_name
-    union all
-    select
-        ks_samples.sample_key,
-        batch_values.numeric_value,
-        0 as reference_count,
-        batch_values.value_count as batch_count
-    from batch_values
-    inner join ks_samples
-        on
-            batch_values.model_id = ks_samples.model_id
-            and batch_values.batch_id = ks_samples.batch_id
-            and batch_values.feature_name = ks_samples.feature_name
-),
-
-ks_of_present_values as (
-    {{ modelwatch.ks_statistic('ks_values', ['sample_key'], 'numeric_value') }}
-),
-
-ks_per_feature as (
-    -- every sample, also one with no value in the reference nor in the batch: it has no
-    -- row in ks_values, and gets a null statistic (insufficient_data) with sizes 0
-    select
-        ks_samples.model_id,
-        ks_samples.batch_id,
-        ks_samples.feature_name,
-        ks_of_present_values.ks_statistic,
-        coalesce(ks_of_present_values.reference_size, 0) as reference_size,
-        coalesce(ks_of_present_values.batch_size, 0) as batch_size
-    from ks_samples
-    left join ks_of_present_values
-        on ks_samples.sample_key = ks_of_present_values.sample_key
-),
-
-ks_metrics as (
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        'ks_statistic' as metric_name,
-        ks_statistic as metric_value,
-        reference_size,
-        batch_size,
-        cast(null as {{ double }}) as epsilon
-    from ks_per_feature
-    union all
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        'ks_pvalue' as metric_name,
-        {{ modelwatch.ks_pvalue('ks_statistic', 'reference_size', 'batch_size') }}
-            as metric_value,
-        reference_size,
-        batch_size,
-        cast(null as {{ double }}) as epsilon
-    from ks_per_feature
+ecdf_metrics as (
+    select * from {{ ref('int_ecdf_metrics_computed') }}
 ),
 
 metrics as (
-    select * from psi_per_feature
+    select * from histogram_metrics
     union all
-    select * from ks_metrics
+    select * from ecdf_metrics
+),
+
+metrics_ranked as (
+    -- the p-values of one model, batch and metric form one family for multiple-testing
+    -- control (docs/drift-statistics.md)
+    select
+        metrics.*,
+        models.multiple_testing,
+        case
+            when
+                metrics.metric_name in (
+                {%- for metric, spec in modelwatch.get_metric_catalog().items()
+                    if spec.direction == 'below' %}
+                    '{{ metric }}'{{ ',' if not loop.last }}
+                    {%- endfor %}
+                )
+                then count(metrics.metric_value) over pvalue_family
+        end as family_size,
+        row_number() over (
+            partition by metrics.model_id, metrics.batch_id, metrics.metric_name
+            order by metrics.metric_value
+        ) as family_rank
+    from metrics
+    inner join models
+        on metrics.model_id = models.model_id
+    window pvalue_family as (partition by metrics.model_id, metrics.batch_id, metrics.metric_name)
+),
+
+metrics_adjusted as (
+    select
+        *,
+        case
+            when family_size is null or metric_value is null then metric_value
+            when multiple_testing = 'bonferroni' then least(1.0, metric_value * family_size)
+            when multiple_testing = 'benjamini_hochberg'
+                then least(1.0, min(metric_value * family_size / family_rank) over (
+                    partition by model_id, batch_id, metric_name
+                    order by family_rank desc
+                    rows between unbounded preceding and current row
+                ))
+            else metric_value
+        end as assessed_value,
+        case when family_size is not null then multiple_testing end as pvalue_adjustment
+    from metrics_ranked
 ),
 
 metrics_assessed as (
@@ -213,6 +124,8 @@ metrics_assessed as (
         features.feature_role,
         metrics.metric_name,
         cast(metrics.metric_value as {{ double }}) as metric_value,
+        cast(metrics.assessed_value as {{ double }}) as assessed_value,
+        metrics.pvalue_adjustment,
         metrics.reference_size,
         metrics.batch_size,
         metrics.epsilon,
@@ -226,10 +139,10 @@ metrics_assessed as (
             else false
         end as is_insufficient,
         {{ modelwatch.severity_level(
-            'metrics.metric_value', 'thresholds.warn_threshold',
+            'metrics.assessed_value', 'thresholds.warn_threshold',
             'thresholds.error_threshold', 'thresholds.threshold_direction') }}
             as threshold_level
-    from metrics
+    from metrics_adjusted as metrics
     inner join pending_batches
         on
             metrics.model_id = pending_batches.model_id
@@ -257,6 +170,8 @@ drift as (
         feature_role,
         metric_name,
         metric_value,
+        assessed_value,
+        pvalue_adjustment,
         reference_size,
         batch_size,
         epsilon,

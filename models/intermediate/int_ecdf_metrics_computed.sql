@@ -1,0 +1,174 @@
+{#- The drift metrics computed on the exact value distributions of this run's batches, one row
+    per model, batch, numeric feature and metric: the KS statistic and its asymptotic p-value,
+    and the Wasserstein-1 distance, raw and divided by the reference's standard deviation. One
+    sort of the merged reference and batch values per sample serves all of them. -#}
+{%- set double = modelwatch.type_double() -%}
+
+with
+
+pending_batches as (
+    select
+        model_id,
+        reference_id,
+        batch_id
+    from {{ ref('int_prediction_batches_pending') }}
+),
+
+features as (
+    select
+        model_id,
+        feature_name
+    from {{ ref('dim_monitored_features') }}
+    where feature_kind = 'numeric'
+),
+
+reference_values as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        numeric_value,
+        value_count
+    from {{ ref('int_reference_values_counted') }}
+    where
+        feature_kind = 'numeric'
+        and numeric_value is not null
+),
+
+batch_values as (
+    select
+        model_id,
+        batch_id,
+        feature_name,
+        numeric_value,
+        value_count
+    from {{ ref('int_batch_values_counted') }}
+    where
+        feature_kind = 'numeric'
+        and numeric_value is not null
+),
+
+samples as (
+    -- one integer key per pending batch and numeric feature: the sort partitions by it
+    -- (sorting on three text columns was 3x slower, docs/decisions/0006-performance.md)
+    select
+        pending_batches.model_id,
+        pending_batches.reference_id,
+        pending_batches.batch_id,
+        features.feature_name,
+        row_number() over (
+            order by pending_batches.model_id, pending_batches.batch_id, features.feature_name
+        ) as sample_key
+    from pending_batches
+    inner join features
+        on pending_batches.model_id = features.model_id
+),
+
+sample_values as (
+    select
+        samples.sample_key,
+        reference_values.numeric_value,
+        reference_values.value_count as reference_count,
+        0 as batch_count
+    from reference_values
+    inner join samples
+        on
+            reference_values.model_id = samples.model_id
+            and reference_values.reference_id = samples.reference_id
+            and reference_values.feature_name = samples.feature_name
+    union all
+    select
+        samples.sample_key,
+        batch_values.numeric_value,
+        0 as reference_count,
+        batch_values.value_count as batch_count
+    from batch_values
+    inner join samples
+        on
+            batch_values.model_id = samples.model_id
+            and batch_values.batch_id = samples.batch_id
+            and batch_values.feature_name = samples.feature_name
+),
+
+distances as (
+    {{ modelwatch.ecdf_distances('sample_values', ['sample_key'], 'numeric_value') }}
+),
+
+reference_means as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        sum(numeric_value * value_count) / sum(value_count) as reference_mean
+    from reference_values
+    group by model_id, reference_id, feature_name
+),
+
+reference_spreads as (
+    -- population standard deviation (ddof = 0), two passes for accuracy
+    select
+        reference_values.model_id,
+        reference_values.reference_id,
+        reference_values.feature_name,
+        sqrt(
+            sum(
+                power(reference_values.numeric_value - reference_means.reference_mean, 2)
+                * reference_values.value_count
+            ) / sum(reference_values.value_count)
+        ) as reference_std
+    from reference_values
+    inner join reference_means
+        on
+            reference_values.model_id = reference_means.model_id
+            and reference_values.reference_id = reference_means.reference_id
+            and reference_values.feature_name = reference_means.feature_name
+    group by
+        reference_values.model_id,
+        reference_values.reference_id,
+        reference_values.feature_name
+),
+
+sample_distances as (
+    -- every sample, also one with no value in the reference nor in the batch: it has no
+    -- row in sample_values, and gets null distances (insufficient_data) with sizes 0
+    select
+        samples.model_id,
+        samples.batch_id,
+        samples.feature_name,
+        distances.ks_statistic,
+        distances.wasserstein_distance,
+        distances.wasserstein_distance / nullif(reference_spreads.reference_std, 0)
+            as wasserstein_normed,
+        coalesce(distances.reference_size, 0) as reference_size,
+        coalesce(distances.batch_size, 0) as batch_size
+    from samples
+    left join distances
+        on samples.sample_key = distances.sample_key
+    left join reference_spreads
+        on
+            samples.model_id = reference_spreads.model_id
+            and samples.reference_id = reference_spreads.reference_id
+            and samples.feature_name = reference_spreads.feature_name
+),
+
+metrics as (
+    {%- for metric, expression in [
+        ('ks_statistic', 'ks_statistic'),
+        ('ks_pvalue', modelwatch.ks_pvalue('ks_statistic', 'reference_size', 'batch_size')),
+        ('wasserstein', 'wasserstein_distance'),
+        ('wasserstein_normed', 'wasserstein_normed')] %}
+    select
+        model_id,
+        batch_id,
+        feature_name,
+        '{{ metric }}' as metric_name,
+        cast({{ expression }} as {{ double }}) as metric_value,
+        reference_size,
+        batch_size,
+        cast(null as {{ double }}) as epsilon
+    from sample_distances
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select * from metrics
