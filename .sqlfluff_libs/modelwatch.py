@@ -62,6 +62,10 @@ def stored_references(relation):
     return []
 
 
+def not_stored_reference(stored):
+    return "true"
+
+
 def run_timestamp():
     return "cast('2026-01-01 00:00:00' as timestamp)"
 

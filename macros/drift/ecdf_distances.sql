@@ -34,15 +34,14 @@
             {{ keys }},
             sum(reference_count) over cumulative_window as cumulative_reference,
             sum(batch_count) over cumulative_window as cumulative_batch,
-            lead({{ value_column }}) over ordered_window - {{ value_column }} as gap_to_next
+            {#- lead ignores the frame: one window, so one sort -#}
+            lead({{ value_column }}) over cumulative_window - {{ value_column }} as gap_to_next
         from {{ relation }}
-        window
-            cumulative_window as (
-                partition by {{ keys }}
-                order by {{ value_column }}
-                range between unbounded preceding and current row
-            ),
-            ordered_window as (partition by {{ keys }} order by {{ value_column }})
+        window cumulative_window as (
+            partition by {{ keys }}
+            order by {{ value_column }}
+            range between unbounded preceding and current row
+        )
     ),
 
     differences as (

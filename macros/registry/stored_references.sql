@@ -13,3 +13,21 @@
     {% endif %}
     {{ return(stored) }}
 {% endmacro %}
+
+
+{#- A predicate keeping only the rows of reference versions not in `stored` (from
+    modelwatch.stored_references); `true` when nothing is stored yet. -#}
+{% macro not_stored_reference(stored) %}
+    {{ return(adapter.dispatch('not_stored_reference', 'modelwatch')(stored)) }}
+{% endmacro %}
+
+{% macro default__not_stored_reference(stored) %}
+    {%- if not stored -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set keys = [] -%}
+    {%- for key in stored -%}
+        {%- do keys.append(modelwatch.string_literal(key)) -%}
+    {%- endfor -%}
+    {{ return(dbt.concat(['model_id', "'|'", 'reference_id']) ~ ' not in (' ~ keys | join(', ') ~ ')') }}
+{% endmacro %}

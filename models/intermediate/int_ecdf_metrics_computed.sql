@@ -35,6 +35,15 @@ reference_values as (
         and numeric_value is not null
 ),
 
+reference_moments as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        reference_std
+    from {{ ref('int_reference_moments_computed') }}
+),
+
 batch_values as (
     select
         model_id,
@@ -94,40 +103,6 @@ distances as (
     {{ modelwatch.ecdf_distances('sample_values', ['sample_key'], 'numeric_value') }}
 ),
 
-reference_means as (
-    select
-        model_id,
-        reference_id,
-        feature_name,
-        sum(numeric_value * value_count) / sum(value_count) as reference_mean
-    from reference_values
-    group by model_id, reference_id, feature_name
-),
-
-reference_spreads as (
-    -- population standard deviation (ddof = 0), two passes for accuracy
-    select
-        reference_values.model_id,
-        reference_values.reference_id,
-        reference_values.feature_name,
-        sqrt(
-            sum(
-                power(reference_values.numeric_value - reference_means.reference_mean, 2)
-                * reference_values.value_count
-            ) / sum(reference_values.value_count)
-        ) as reference_std
-    from reference_values
-    inner join reference_means
-        on
-            reference_values.model_id = reference_means.model_id
-            and reference_values.reference_id = reference_means.reference_id
-            and reference_values.feature_name = reference_means.feature_name
-    group by
-        reference_values.model_id,
-        reference_values.reference_id,
-        reference_values.feature_name
-),
-
 sample_distances as (
     -- every sample, also one with no value in the reference nor in the batch: it has no
     -- row in sample_values, and gets null distances (insufficient_data) with sizes 0
@@ -137,18 +112,18 @@ sample_distances as (
         samples.feature_name,
         distances.ks_statistic,
         distances.wasserstein_distance,
-        distances.wasserstein_distance / nullif(reference_spreads.reference_std, 0)
+        distances.wasserstein_distance / nullif(reference_moments.reference_std, 0)
             as wasserstein_normed,
         coalesce(distances.reference_size, 0) as reference_size,
         coalesce(distances.batch_size, 0) as batch_size
     from samples
     left join distances
         on samples.sample_key = distances.sample_key
-    left join reference_spreads
+    left join reference_moments
         on
-            samples.model_id = reference_spreads.model_id
-            and samples.reference_id = reference_spreads.reference_id
-            and samples.feature_name = reference_spreads.feature_name
+            samples.model_id = reference_moments.model_id
+            and samples.reference_id = reference_moments.reference_id
+            and samples.feature_name = reference_moments.feature_name
 ),
 
 metrics as (

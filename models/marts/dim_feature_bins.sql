@@ -30,13 +30,7 @@ reference_values as (
         category_value,
         value_count
     from {{ ref('int_reference_values_counted') }}
-    {%- if stored %}
-    where {{ dbt.concat(['model_id', "'|'", 'reference_id']) }} not in (
-        {%- for key in stored %}
-        {{ modelwatch.string_literal(key) }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    )
-    {%- endif %}
+    where {{ modelwatch.not_stored_reference(stored) }}
 ),
 
 features as (
