@@ -4,6 +4,22 @@
     two-level features, the two-proportion z-test (categorical). Formulas:
     docs/drift-statistics.md. -#}
 {%- set double = modelwatch.type_double() -%}
+{#- the metrics' selects: (metric, value expression, source CTE, filter), unioned below -#}
+{%- set blocks = [
+    ('psi', 'psi', 'distances', 'true'),
+    ('jensen_shannon', 'jensen_shannon', 'distances', 'true'),
+    ('hellinger', 'hellinger', 'distances', 'true'),
+    ('total_variation', 'total_variation', 'distances', 'true'),
+    ('l_infinity', 'l_infinity', 'distances', 'true'),
+    ('kl_divergence', 'kl_divergence', 'distances', 'true'),
+    ('missing_rate_change', 'missing_rate_change', 'distances', 'true'),
+    ('chi_square_statistic', 'chi_square_statistic', 'contingency_metrics', 'true'),
+    ('chi_square_pvalue', 'chi_square_pvalue', 'contingency_metrics', 'true'),
+    ('z_test_pvalue', '2 * ' ~ modelwatch.normal_sf('abs(z_statistic)'),
+        'contingency_metrics', 'reference_level_count = 2'),
+] -%}
+{#- the z-test row exists for every two-level feature, null (insufficient_data) when a sample
+    has no value, as for the other metrics -#}
 
 with
 
@@ -183,56 +199,21 @@ contingency_metrics as (
 ),
 
 metrics as (
-    {%- for metric in ['psi', 'jensen_shannon', 'hellinger', 'total_variation', 'l_infinity',
-                      'kl_divergence', 'missing_rate_change'] %}
+    {%- for metric, expression, relation, condition in blocks %}
     select
         model_id,
         batch_id,
         feature_name,
         '{{ metric }}' as metric_name,
-        cast({{ metric }} as {{ double }}) as metric_value,
+        cast({{ expression }} as {{ double }}) as metric_value,
         reference_size,
         batch_size,
         {{ 'epsilon' if metric in ['psi', 'kl_divergence'] else 'cast(null as ' ~ double ~ ')' }}
             as epsilon
-    from distances
-    union all
+    from {{ relation }}
+    where {{ condition }}
+    {{ 'union all' if not loop.last }}
     {%- endfor %}
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        'chi_square_statistic' as metric_name,
-        cast(chi_square_statistic as {{ double }}) as metric_value,
-        reference_size,
-        batch_size,
-        cast(null as {{ double }}) as epsilon
-    from contingency_metrics
-    union all
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        'chi_square_pvalue' as metric_name,
-        cast(chi_square_pvalue as {{ double }}) as metric_value,
-        reference_size,
-        batch_size,
-        cast(null as {{ double }}) as epsilon
-    from contingency_metrics
-    union all
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        'z_test_pvalue' as metric_name,
-        cast(2 * {{ modelwatch.normal_sf('abs(z_statistic)') }} as {{ double }}) as metric_value,
-        reference_size,
-        batch_size,
-        cast(null as {{ double }}) as epsilon
-    from contingency_metrics
-    -- fix: the row exists for every two-level feature, null (insufficient_data) when a
-    -- sample has no value, as for the other metrics; it used to be left out
-    where reference_level_count = 2
 )
 
 select * from metrics
