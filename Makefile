@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MODELWATCH_DUCKDB_PATH ?= $(CURDIR)/data/modelwatch.duckdb
 
-.PHONY: venv demo test lint format bench clean
+.PHONY: venv demo test lint format bench study clean
 
 venv: $(STAMP)
 
@@ -34,6 +34,9 @@ format: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+
+study: venv
+	$(BIN)/python scripts/drift_study.py
 
 clean:
 	rm -rf target logs data outbox dbt_packages
