@@ -398,15 +398,19 @@ def _is_pvalue(rows: pd.DataFrame) -> bool:
     return rows["metric_name"].iloc[0].endswith("pvalue")
 
 
-def _levels_text(values: pd.Series) -> str:
-    present = sorted(set(values.dropna().round(12)))
+def _levels_text(group: pd.DataFrame, column: str) -> str:
+    """A threshold level of one metric over the model's columns: one value, a range, 'off'.
+
+    Where the level is in force on some columns only, says on how many.
+    """
+    per_column = group.drop_duplicates("feature_name")[column]
+    present = sorted(set(per_column.dropna().round(12)))
     if not present:
         return "off"
-    if values.isna().any():
-        return "off / " + _levels_text(values.dropna())
-    if len(present) == 1:
-        return f"{present[0]:g}"
-    return f"{present[0]:.3g}–{present[-1]:.3g} (per feature)"
+    text = f"{present[0]:g}" if len(present) == 1 else f"{present[0]:.3g}–{present[-1]:.3g}"
+    if per_column.isna().any():
+        text += f" on {per_column.notna().sum()} of {len(per_column)} columns"
+    return text
 
 
 @dataclass
@@ -437,8 +441,8 @@ def false_alarms(drift: pd.DataFrame, stable_ids: Sequence[str], alpha: float = 
             FalseAlarms(
                 metric=metric,
                 is_pvalue=is_pvalue,
-                warn_threshold=_levels_text(group["warn_threshold"]),
-                error_threshold=_levels_text(group["error_threshold"]),
+                warn_threshold=_levels_text(group, "warn_threshold"),
+                error_threshold=_levels_text(group, "error_threshold"),
                 cells=len(group),
                 insufficient=len(group) - len(usable),
                 warn=int((group["status"] == "warn").sum()),

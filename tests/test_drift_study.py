@@ -111,6 +111,8 @@ def test_counting_reads_levels_and_pvalues_from_the_drift_table():
             _row("s2", "normal", "ks_pvalue", 0.5, "ok", **p),
             _row("s2", "ratio", "ks_pvalue", None, "insufficient_data", **p),
             _row("s1", "(model)", "mmd", 0.01, "ok", warn=None, error=None),
+            _row("s1", "normal", "jensen_shannon", 0.01, "ok"),
+            _row("s1", "level_5", "jensen_shannon", 0.01, "ok", warn=None, error=None),
             _row("x", "normal", "psi", 0.15, "warn"),
             _row("x", "ratio", "psi", 0.9, "alert"),  # not the shifted feature
             _row("x", "normal", "ks_pvalue", 0.001, "warn", **p),
@@ -118,7 +120,13 @@ def test_counting_reads_levels_and_pvalues_from_the_drift_table():
         ]
     )
     alarms = {row.metric: row for row in false_alarms(drift, ["s1", "s2"])}
-    assert [row.metric for row in alarms.values()] == ["mmd", "psi", "ks_pvalue"]
+    assert [row.metric for row in alarms.values()] == [
+        "jensen_shannon",
+        "mmd",
+        "psi",
+        "ks_pvalue",
+    ]
+    assert alarms["jensen_shannon"].warn_threshold == "0.1 on 1 of 2 columns"
     assert (alarms["psi"].cells, alarms["psi"].warn, alarms["psi"].error) == (3, 1, 1)
     assert (alarms["psi"].warn_threshold, alarms["psi"].error_threshold) == ("0.1", "0.25")
     assert alarms["ks_pvalue"].below_alpha == 1 and alarms["ks_pvalue"].insufficient == 1
@@ -130,6 +138,7 @@ def test_counting_reads_levels_and_pvalues_from_the_drift_table():
     assert found["ks_pvalue"].below_alpha is True
     assert found["mmd"].value == 0.2  # a model-level row counts for every shift
     assert drift_study.detection_table(list(found.values()), [shift])[2:] == [
+        "| jensen_shannon | – |",
         "| mmd | · |",
         "| psi | W |",
         "| ks_pvalue | W |",
