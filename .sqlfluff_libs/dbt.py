@@ -13,6 +13,10 @@ def type_int():
     return "integer"
 
 
+def type_boolean():
+    return "boolean"
+
+
 def type_bigint():
     return "bigint"
 

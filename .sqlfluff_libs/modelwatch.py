@@ -170,3 +170,7 @@ def severity_level(value, warn_threshold, error_threshold, direction):
 
 def materialized_cte():
     return "materialized"
+
+
+def retrain_policy_rows():
+    return {"columns": [("model_id", "varchar"), ("persistence_k", "integer")], "rows": []}

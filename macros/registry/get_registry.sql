@@ -84,7 +84,7 @@
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
-        'features'] + config_keys %}
+        'features', 'retrain_policy'] + config_keys %}
     {% if spec is not mapping %}
         {{ modelwatch._registry_error(file_path, none, none,
             "meta.modelwatch of source " ~ source_label ~ " must be a mapping (model_id, owner, …)") }}
@@ -310,6 +310,8 @@
         'retrain_window_days': model_config.retrain_window_days,
         'multiple_testing': model_config.multiple_testing,
         'features': features,
+        'retrain_policy': modelwatch._resolve_retrain_policy(
+            spec.get('retrain_policy'), spec.get('risk_tier'), file_path, model_id),
     }) %}
 {% endmacro %}
 
