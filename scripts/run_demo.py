@@ -1,8 +1,9 @@
 """Run modelwatch end to end on the embedded DuckDB demo and print a short summary.
 
 Steps: generate the demo prediction logs (scripts/demo_data.py), `dbt build` (drift tests
-that fail are the alerts, not an error), turn failing drift tests into retrain requests
-(scripts/retrain_requests.py), then summarise what the warehouse now holds.
+that fail are the alerts, not an error), decide retraining per model and batch with the
+retrain policy and hand the requests off (scripts/retrain_handoff.py: outbox files and the
+retrain_decisions / retrain_requests tables), then summarise what the warehouse now holds.
 
 Exit codes: 0 the monitoring ran (alerts or not); 1 dbt or the request step broke.
 """
@@ -69,6 +70,14 @@ def _summary(db_path: str, outbox: Path, written_before: set[str]) -> str:
             order by model_id, batch_id
             """
         ).fetchall()
+        decisions = con.execute(
+            """
+            select outcome, count(*)
+            from retrain_decisions
+            group by 1
+            order by 2 desc, 1
+            """
+        ).fetchall()
     finally:
         con.close()
     requests = sorted(p.name for p in outbox.glob("*.json"))
@@ -79,6 +88,7 @@ def _summary(db_path: str, outbox: Path, written_before: set[str]) -> str:
         f"  models monitored     {models}",
         f"  batches assessed     {batches} ({alerting} alert, {warning} warn)",
         f"  retrain requests     {len(new)} written now, {len(requests)} in {outbox}",
+        "  retrain decisions    " + ", ".join(f"{n} {outcome}" for outcome, n in decisions),
         "  alerts (model, batch: features at error level):",
     ]
     lines += [f"    {model}  {batch}: {features}" for model, batch, features in alerts]
@@ -117,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     request_code = subprocess.run(
         [
             sys.executable,
-            str(SCRIPTS / "retrain_requests.py"),
+            str(SCRIPTS / "retrain_handoff.py"),
+            "run",
             "--project-dir",
             str(PROJECT),
             "--outbox",
@@ -126,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         env=env,
         check=False,
     ).returncode
-    if request_code == 2:
+    if request_code >= 2:
         return 1
     print(_summary(db_path, outbox, written_before))
     return 0

@@ -1,8 +1,8 @@
 """The demo, end to end, as a spec: what was injected is what modelwatch reports.
 
 One module-scoped build of the demo (16 weekly batches of 10,000 predictions for a credit
-model and a churn model) serves the read-only assertions; the retrain requests are written
-by the real CLI, twice. The weekly, incremental path has its own tests below.
+model and a churn model) serves the read-only assertions; the retrain decisions are taken and
+handed off by the real CLI (scripts/retrain_handoff.py), crashed once and re-run. The weekly, incremental path has its own tests below.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 import demo_data
 import pandas as pd
 import pytest
+import replay_policy
+import retrain_handoff
 from conftest import SCRIPTS, DbtProject
 
 FIRST_WEEK = demo_data.REFERENCE_START + timedelta(weeks=demo_data.DEFAULT_REFERENCE_WEEKS)
@@ -37,18 +39,18 @@ def injected_cells() -> set[tuple[str, str, str]]:
     }
 
 
-def run_requests(project: DbtProject, outbox: Path) -> subprocess.CompletedProcess:
-    """The retrain request CLI, as the orchestrator would call it after `dbt build`."""
+def run_handoff(
+    project: DbtProject, outbox: Path, *args: str, fault: str | None = None
+) -> subprocess.CompletedProcess:
+    """The retrain hand-off CLI, as the orchestrator would call it after `dbt build`."""
+    env = {"MODELWATCH_DUCKDB_PATH": str(project.db_path), "PATH": "/usr/bin:/bin"}
+    if fault:
+        env["MODELWATCH_HANDOFF_FAULT"] = fault
+    command = list(args) or ["run", "--as-of", "2026-06-22"]
     return subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPTS / "retrain_requests.py"),
-            "--project-dir",
-            str(project.root),
-            "--outbox",
-            str(outbox),
-        ],
-        env={"MODELWATCH_DUCKDB_PATH": str(project.db_path), "PATH": "/usr/bin:/bin"},
+        [sys.executable, str(SCRIPTS / "retrain_handoff.py"), command[0]]
+        + ["--project-dir", str(project.root), "--outbox", str(outbox), *command[1:]],
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -146,30 +148,55 @@ def test_bins_are_frozen_per_reference_and_cover_missing_and_open_ends(demo: Dbt
     assert bins["reference_share"].sum() == pytest.approx(1.0, abs=1e-12)
 
 
-def test_retrain_requests_are_exactly_the_alerting_model_batches(
+def test_the_policy_requests_one_retrain_per_injected_drift_exactly_once(
     demo: DbtProject, tmp_path: Path
 ) -> None:
+    """Region mix: week 7 (two weeks of drift); churn charges: week 12; income: week 15, once
+    the region request completed (v3.2.0 appears in week 15). No request on the week-13
+    pipeline fault. A crash after the warehouse write, then a re-run: every row once."""
     outbox = tmp_path / "outbox"
-    first = run_requests(demo, outbox)
-    assert first.returncode == 1, first.stdout + first.stderr
+    crashed = run_handoff(demo, outbox, fault="crash:warehouse")
+    assert crashed.returncode == 99, crashed.stdout + crashed.stderr
+    rerun = run_handoff(demo, outbox)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr  # nothing new to decide
     requests = [json.loads(p.read_text()) for p in sorted(outbox.glob("*.json"))]
-    written = {(r["model_id"], r["batch_id"]) for r in requests}
-    expected = {("credit_default", week_start(w)) for w in (6, 7, 12, 13, 14, 15, 16)} | {
-        ("subscriber_churn", week_start(w)) for w in range(11, 17)
+    assert {(r["model_id"], r["batch_id"]) for r in requests} == {
+        ("credit_default", week_start(7)),
+        ("credit_default", week_start(15)),
+        ("subscriber_churn", week_start(12)),
     }
-    assert written == expected
-    income_week = next(r for r in requests if r["batch_id"] == week_start(12))
-    assert {t["feature_name"] for t in income_week["trigger"]} == {"income"}
-    assert income_week["model_version"] == "v3.1.0"
-    window = income_week["retrain_window"]
-    assert window["started_at"] < window["ended_at"]
+    income = next(r for r in requests if r["batch_id"] == week_start(15))
+    assert {t["feature_name"] for t in income["trigger"]} == {"income", "default_probability"}
+    assert income["model_version"] == "v3.2.0"
+    assert income["retrain_window"]["started_at"] < income["retrain_window"]["ended_at"]
 
-    second = run_requests(demo, outbox)
-    assert second.returncode == 1
-    assert sorted(p.name for p in outbox.glob("*.json")) == sorted(
-        f"{r['model_id']}__{r['batch_id']}__{r['request_id']}.json" for r in requests
-    )
-    assert "requests written:    0" in second.stdout
+    decisions = demo.query("select * from retrain_decisions")
+    assert len(decisions) == 2 * demo_data.DEFAULT_BATCHES
+    assert decisions["decision_id"].is_unique and decisions["reason"].notna().all()
+    fault = decisions.set_index(["model_id", "batch_id"]).loc[("credit_default", week_start(13))]
+    assert fault["outcome"] != "requested"
+    events = demo.query("select * from retrain_requests order by event_at")
+    assert events["event_id"].is_unique
+    assert sorted(events["status"]) == ["completed", "requested", "requested", "requested"]
+
+    churn = next(r for r in requests if r["model_id"] == "subscriber_churn")
+    ack = run_handoff(demo, outbox, "ack", churn["request_id"], "--by", "airflow")
+    assert ack.returncode == 0, ack.stdout + ack.stderr
+    current = demo.query("select * from retrain_requests_current").set_index("request_id")
+    assert current.loc[churn["request_id"], "status"] == "acknowledged"
+    assert current["is_open"].sum() == 2  # churn acknowledged, income requested
+
+
+def test_the_replay_shows_the_policy_prevents_thrashing(demo: DbtProject, tmp_path: Path) -> None:
+    signals = tmp_path / "signals.json"
+    frame = demo.query("select * from fct_retrain_signals")
+    signals.write_text(frame.to_json(orient="records", date_format="iso"))
+    models = retrain_handoff.signals_from_rows(retrain_handoff.file_signal_source(signals)())
+    text, ok = replay_policy.table(models)
+    assert ok, text
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in text.splitlines()}
+    assert rows["no policy (one request per alerting batch)"][3] == "13"
+    assert rows["full policy"][3] == "3"
 
 
 def week_of(frame: pd.DataFrame, timestamp_column: str) -> pd.Series:
