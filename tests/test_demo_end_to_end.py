@@ -2,7 +2,8 @@
 
 One module-scoped build of the demo (16 weekly batches of 10,000 predictions for a credit
 model and a churn model) serves the read-only assertions; the retrain decisions are taken and
-handed off by the real CLI (scripts/retrain_handoff.py), crashed once and re-run. The weekly, incremental path has its own tests below.
+handed off by the real CLI (scripts/retrain_handoff.py), crashed once and re-run. The weekly,
+incremental path has its own tests below.
 """
 
 from __future__ import annotations
