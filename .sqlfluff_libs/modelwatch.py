@@ -174,3 +174,37 @@ def materialized_cte():
 
 def retrain_policy_rows():
     return {"columns": [("model_id", "varchar"), ("persistence_k", "integer")], "rows": []}
+
+
+def registry_hashes():
+    return {
+        "columns": [
+            ("model_id", "varchar"),
+            ("reference_id", "varchar"),
+            ("config_hash", "varchar"),
+            ("thresholds_in_force", "varchar"),
+        ],
+        "rows": [],
+    }
+
+
+def run_provenance():
+    return _Entry(
+        code_version="0123456789abcdef0123456789abcdef",
+        git_sha=None,
+        dbt_version="1.11.0",
+        trigger="scheduled",
+        rerun_batches=[],
+    )
+
+
+def multiset_fingerprint(expressions):
+    return f"md5(cast(count(*) as varchar) || cast(sum(hash({', '.join(expressions)})) as varchar))"
+
+
+def warehouse_version():
+    return "'duckdb ' || version()"
+
+
+def round_significant(expression, digits):
+    return f"round({expression}, {digits})"

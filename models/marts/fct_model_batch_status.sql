@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['model_id', 'batch_id'],
+        on_schema_change='append_new_columns',
     )
 }}
 {#- One row per monitored model and batch: its size, time span, model version, how many
@@ -30,6 +31,14 @@ models as (
         model_id,
         retrain_window_days
     from {{ ref('dim_monitored_models') }}
+),
+
+registry_hashes as (
+    select
+        model_id,
+        config_hash,
+        thresholds_in_force
+    from {{ ref('int_registry_entries_hashed') }}
 ),
 
 drift as (
@@ -114,11 +123,15 @@ batch_status as (
             'day', '-1 * models.retrain_window_days', 'pending_batches.batch_ended_at') }}
             as retrain_window_started_at,
         pending_batches.batch_ended_at as retrain_window_ended_at,
+        registry_hashes.thresholds_in_force,
+        registry_hashes.config_hash,
         {{ modelwatch.run_timestamp() }} as computed_at,
         '{{ invocation_id }}' as dbt_invocation_id
     from pending_batches
     inner join models
         on pending_batches.model_id = models.model_id
+    left join registry_hashes
+        on pending_batches.model_id = registry_hashes.model_id
     left join batch_drift
         on
             pending_batches.model_id = batch_drift.model_id
