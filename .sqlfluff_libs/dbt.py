@@ -35,3 +35,11 @@ def concat(fields):
 
 def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
     return f"string_agg({measure}, {delimiter_text})"
+
+
+def datediff(first_date, second_date, datepart):
+    return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+
+def type_boolean():
+    return "boolean"

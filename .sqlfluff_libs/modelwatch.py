@@ -94,7 +94,7 @@ def string_literal(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def slot_columns(entry, slots):
+def slot_columns(entry, slots, null_columns=()):
     return "num_01, cat_01"
 
 
@@ -208,3 +208,15 @@ def warehouse_version():
 
 def round_significant(expression, digits):
     return f"round({expression}, {digits})"
+
+
+def get_schema_changes(entry):
+    return []
+
+
+def data_quality_table(what):
+    return {"columns": [("model_id", "varchar")], "rows": []}
+
+
+def data_quality_as_of():
+    return "cast('2026-01-01 00:00:00' as timestamp)"

@@ -7,7 +7,9 @@ model, the offending column or key and what to do. The check runs in the on-run-
 (macros/registry/validate_registry.sql), before any model: so after such a failure no
 modelwatch table was created in a fresh warehouse, and a warehouse that already holds results
 is left exactly as it was. Every bad entry is built on a fresh warehouse; one of each kind
-also on a copy of a warehouse holding a good build's results.
+also on a copy of a warehouse holding a good build's results. (A feature column that vanishes
+from the log of a model already monitored with an unchanged entry is a data-quality failure,
+not a registry error: tests/test_batch_quality.py, decision 0018.)
 
 Input that is odd but legitimate must work, with a documented treatment: column names with
 spaces and capitals; NaN (missing, bin 0) and +-infinity (the open-ended outer bins) in a
@@ -268,6 +270,28 @@ BAD_INPUTS = [
             ),
         ),
         expected=("feature 'income'", "ks_pvalue.warn is '1.5'", "between 0 and 1"),
+    ),
+    BadInput(
+        "data_quality_unknown_check",
+        edits=(
+            (
+                "business_unit: retail_credit\n",
+                "business_unit: retail_credit\n"
+                "              data_quality: {null_rate_jmp: {warn: 0.1}}\n",
+            ),
+        ),
+        expected=("unknown key 'null_rate_jmp' in data_quality", "null_rate_jump"),
+    ),
+    BadInput(
+        "data_quality_warn_past_error",
+        edits=(
+            (
+                "business_unit: retail_credit\n",
+                "business_unit: retail_credit\n"
+                "              data_quality: {null_rate_jump: {warn: 0.3, error: 0.2}}\n",
+            ),
+        ),
+        expected=("data_quality.null_rate_jump: warn (0.3) is past error (0.2)",),
     ),
     BadInput(
         "unknown_model_key",

@@ -138,6 +138,34 @@ def test_pipeline_fault_week_alerts_on_missing_share_and_skips_ks(drift: pd.Data
     assert by_metric.loc["ks_pvalue", "status"] == "insufficient_data"
 
 
+def test_pipeline_fault_week_is_the_only_data_quality_failure(demo: DbtProject) -> None:
+    """Week 13's all-null debt_to_income fails the data-quality checks (decision 0018); the
+    churn model's monthly-charge jump (drift, not a broken pipe) only warns on values above
+    the reference's maximum; the demo's logs ended in June 2026, so both models are late."""
+    quality = demo.query("select * from fct_batch_quality")
+    batches = quality[quality["check_name"] != "freshness_hours_late"]
+    failing = batches[batches["status"] == "fail"]
+    keys = ["model_id", "batch_id", "check_name", "column_name"]
+    assert sorted(failing[keys].itertuples(index=False, name=None)) == [
+        ("credit_default", week_start(13), "all_null", "debt_to_income"),
+        ("credit_default", week_start(13), "null_rate_jump", "debt_to_income"),
+    ]
+    assert failing["is_blocking"].all()
+    warning = batches[batches["status"] == "warn"]
+    assert set(warning[["model_id", "check_name", "column_name"]].itertuples(index=False)) == {
+        ("subscriber_churn", "out_of_range_share", "monthly_charges")
+    }
+    assert set(warning["batch_id"]) == {week_start(w) for w in range(11, 17)}
+    late = quality[quality["check_name"] == "freshness_hours_late"]
+    assert sorted(late["model_id"]) == ["credit_default", "subscriber_churn"]
+    assert set(late["status"]) == {"fail"}
+    assert set(late["batch_id"]) == {week_start(17)}
+    status = demo.query(
+        "select model_id, batch_id from fct_model_batch_status where dq_status = 'fail'"
+    )
+    assert list(status.itertuples(index=False, name=None)) == [("credit_default", week_start(13))]
+
+
 def test_bins_are_frozen_per_reference_and_cover_missing_and_open_ends(demo: DbtProject) -> None:
     bins = demo.query(
         "select * from dim_feature_bins "

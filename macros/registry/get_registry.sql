@@ -81,6 +81,7 @@
     {% set source_label = node.source_name ~ '.' ~ node.name %}
     {% set feature_keys = ['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds'] %}
     {% set config_keys = feature_keys + ['retrain_window_days', 'multiple_testing'] %}
+    {% do config_keys.append('data_quality') %}
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
@@ -137,6 +138,9 @@
     {% endfor %}
     {% set model_config = modelwatch.resolve_config([
         modelwatch.get_packaged_defaults(), project_layer, model_layer]) %}
+    {% set data_quality = modelwatch._resolve_data_quality([
+        modelwatch.get_packaged_defaults().data_quality, project_layer.get('data_quality'),
+        model_layer.get('data_quality')], file_path, model_id) %}
 
     {#- features, the score first -#}
     {% set raw_features = [] %}
@@ -309,6 +313,7 @@
         'reference_key': model_id ~ '|' ~ reference_id,
         'retrain_window_days': model_config.retrain_window_days,
         'multiple_testing': model_config.multiple_testing,
+        'data_quality': data_quality,
         'features': features,
         'retrain_policy': modelwatch._resolve_retrain_policy(
             spec.get('retrain_policy'), spec.get('risk_tier'), file_path, model_id),

@@ -1,15 +1,16 @@
 {#- The slot columns of one model's rows in the staging union, in slot order: the model's
     feature cast to the slot's type (NaN read as missing), or a typed null where the model has
-    no feature in that slot. -#}
-{% macro slot_columns(entry, slots) %}
-    {{ return(adapter.dispatch('slot_columns', 'modelwatch')(entry, slots)) }}
+    no feature in that slot, or its column is in `null_columns` (a schema change, read as
+    missing: modelwatch.get_schema_changes). -#}
+{% macro slot_columns(entry, slots, null_columns=[]) %}
+    {{ return(adapter.dispatch('slot_columns', 'modelwatch')(entry, slots, null_columns)) }}
 {% endmacro %}
 
-{% macro default__slot_columns(entry, slots) -%}
+{% macro default__slot_columns(entry, slots, null_columns=[]) -%}
     {%- set double = modelwatch.type_double() -%}
     {%- set text = dbt.type_string() -%}
     {%- set by_slot = {} -%}
-    {%- for feature in entry.features -%}
+    {%- for feature in entry.features if feature.column not in null_columns -%}
         {%- do by_slot.update({feature.slot: feature}) -%}
     {%- endfor -%}
     {%- set columns = [] -%}

@@ -11,6 +11,7 @@
     {% if not execute %}
         {{ return('') }}
     {% endif %}
+    {% set frozen = modelwatch._frozen_reference_keys() %}
     {% for entry in modelwatch.get_registry() %}
         {% set log_columns = modelwatch._relation_columns(entry, entry.source_name, entry.table_name) %}
         {% set required = [
@@ -22,8 +23,18 @@
         {% if entry.batch_column %}
             {% do required.append((entry.batch_column, 'any', 'batch.column')) %}
         {% endif %}
-        {% for feature in entry.features %}
+        {#- a feature column gone or retyped from the log of a model monitored with this very
+            entry is a schema change, recorded in fct_batch_quality; else a registry error
+            (decision 0018) -#}
+        {% for feature in entry.features if entry.reference_key not in frozen %}
             {% do required.append((feature.column, feature.kind, feature.role)) %}
+        {% endfor %}
+        {% for change in (modelwatch.get_schema_changes(entry)
+            if entry.reference_key in frozen else []) %}
+            {% do log("modelwatch: model '" ~ entry.model_id ~ "': column '" ~ change.column
+                ~ "' is " ~ change.change ~ " in " ~ entry.source_name ~ "." ~ entry.table_name
+                ~ "; read as null and recorded as a schema_change failure in fct_batch_quality",
+                info=true) %}
         {% endfor %}
         {% for column_name, expected, role in required %}
             {{ modelwatch._check_column(entry, entry.source_name ~ '.' ~ entry.table_name,

@@ -51,6 +51,28 @@ drift as (
     from {{ ref('fct_feature_drift') }}
 ),
 
+batch_quality as (
+    select
+        model_id,
+        batch_id,
+        severity_level
+    from {{ ref('fct_batch_quality') }}
+),
+
+quality_of_pending as (
+    -- the worst data-quality check of each batch (fct_batch_quality, decision 0018)
+    select
+        batch_quality.model_id,
+        batch_quality.batch_id,
+        max(batch_quality.severity_level) as dq_severity_level
+    from batch_quality
+    inner join pending_batches
+        on
+            batch_quality.model_id = pending_batches.model_id
+            and batch_quality.batch_id = pending_batches.batch_id
+    group by 1, 2
+),
+
 drift_of_pending as (
     select drift.*
     from drift
@@ -119,6 +141,11 @@ batch_status as (
                 then 'insufficient_data'
             else 'ok'
         end as batch_status,
+        case quality_of_pending.dq_severity_level
+            when 2 then 'fail'
+            when 1 then 'warn'
+            else 'pass'
+        end as dq_status,
         {{ dbt.dateadd(
             'day', '-1 * models.retrain_window_days', 'pending_batches.batch_ended_at') }}
             as retrain_window_started_at,
@@ -140,6 +167,10 @@ batch_status as (
         on
             pending_batches.model_id = drifted_feature_lists.model_id
             and pending_batches.batch_id = drifted_feature_lists.batch_id
+    left join quality_of_pending
+        on
+            pending_batches.model_id = quality_of_pending.model_id
+            and pending_batches.batch_id = quality_of_pending.batch_id
 )
 
 select * from batch_status

@@ -10,6 +10,7 @@ with
 
 {% for entry in registry %}
 {%- set log = modelwatch.log_expressions(entry) %}
+{%- set changed = modelwatch.get_schema_changes(entry) | map(attribute='column') | list %}
 prediction_log_{{ loop.index }} as (
     -- {{ entry.model_id }}: {{ entry.source_name }}.{{ entry.table_name }}
 
@@ -28,7 +29,7 @@ prediction_log_{{ loop.index }} as (
             else {{ log.batch_truncated_at }}
         end as batch_truncated_at,
         {{ log.model_version }} as model_version,
-        {{ modelwatch.slot_columns(entry, slots) }}
+        {{ modelwatch.slot_columns(entry, slots, changed) }}
     from {{ source(entry.source_name, entry.table_name) }}
     where {{ log.in_scope }}
 ),
