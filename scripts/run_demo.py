@@ -120,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         print("dbt build did not complete: see the log above.", file=sys.stderr)
         return 1
     failing = [r["unique_id"] for r in results if r["status"] == "fail"]
-    print(f"dbt build done (exit {code}); drift tests failing, i.e. alerts: {len(failing)}")
+    quality = [name for name in failing if "no_data_quality_failure" in name]
+    print(
+        f"dbt build done (exit {code}); drift tests failing, i.e. alerts: "
+        f"{len(failing) - len(quality)}; data-quality tests failing: {len(quality)}"
+    )
 
     written_before = {p.name for p in outbox.glob("*.json")} if outbox.exists() else set()
     # A process of its own: it reads the warehouse through dbt, which holds the DuckDB file.
