@@ -203,7 +203,8 @@ def test_the_policy_requests_one_retrain_per_injected_drift_exactly_once(
     assert len(decisions) == 2 * demo_data.DEFAULT_BATCHES
     assert decisions["decision_id"].is_unique and decisions["reason"].notna().all()
     fault = decisions.set_index(["model_id", "batch_id"]).loc[("credit_default", week_start(13))]
-    assert fault["outcome"] != "requested"
+    assert fault["outcome"] == "blocked_quality"  # a data-quality incident, not a retrain
+    assert "all_null" in fault["reason"] and "debt_to_income" in fault["reason"]
     events = demo.query("select * from retrain_requests order by event_at")
     assert events["event_id"].is_unique
     assert sorted(events["status"]) == ["completed", "requested", "requested", "requested"]

@@ -47,12 +47,13 @@ drift as (
 
 quality_failures as (
     select
-        cast(null as {{ text }}) as model_id,
-        cast(null as {{ text }}) as batch_id,
-        cast(null as {{ text }}) as check_name,
-        cast(null as {{ text }}) as column_name,
-        cast(null as {{ text }}) as message
-    where 1 = 0
+        model_id,
+        batch_id,
+        check_name,
+        column_name,
+        message
+    from {{ ref('fct_batch_quality') }}
+    where status = 'fail' and is_blocking
 ),
 
 batch_signals as (
