@@ -238,7 +238,7 @@ def week_of(frame: pd.DataFrame, timestamp_column: str) -> pd.Series:
 def test_weekly_runs_compute_only_new_batches_and_match_a_full_refresh(tmp_path: Path) -> None:
     """As in production: runs add new weeks to the logs (one, then two at once); each run
     recomputes only the new batches and the lookback, no row is duplicated, and the figures
-    equal those of a --full-refresh over all weeks."""
+    (drift and data quality) equal those of a --full-refresh over all weeks."""
     weekly = DbtProject(tmp_path / "weekly", include_demo=True)
     demo_data.generate(str(weekly.db_path), rows_per_batch=2000)
     full = {
@@ -270,7 +270,29 @@ def test_weekly_runs_compute_only_new_batches_and_match_a_full_refresh(tmp_path:
     recomputed = incremental[incremental["batch_id"] >= week_start(13)]
     assert not recomputed["batch_id"].map(first_run).eq(recomputed["dbt_invocation_id"]).any()
 
+    quality_keys = ["model_id", "batch_id", "check_name", "column_name"]
+    quality_figures = ["observed_value", "expected_value", "status"]
+    quality_incremental = weekly.query("select * from fct_batch_quality")
+    assert not quality_incremental.duplicated(quality_keys).any()
+
     weekly.build("--full-refresh")
+    # the data-quality checks (row-count history included) equal a full refresh's; the
+    # freshness row (hours late as of each run's start) is one per model, for week 17
+    quality_rebuilt = weekly.query("select * from fct_batch_quality")
+    for frame in (quality_incremental, quality_rebuilt):
+        late = frame[frame["check_name"] == "freshness_hours_late"]
+        assert sorted(late["model_id"]) == ["credit_default", "subscriber_churn"]
+        assert set(late["batch_id"]) == {week_start(17)}
+    pd.testing.assert_frame_equal(
+        *[
+            frame[frame["check_name"] != "freshness_hours_late"]
+            .sort_values(quality_keys)[quality_keys + quality_figures]
+            .reset_index(drop=True)
+            for frame in (quality_incremental, quality_rebuilt)
+        ],
+        check_exact=False,
+        rtol=1e-12,
+    )
     rebuilt = weekly.query("select * from fct_feature_drift")
     merged = incremental.merge(rebuilt, on=keys, suffixes=("_incremental", "_full"))
     assert len(merged) == len(rebuilt) == len(incremental)
