@@ -10,9 +10,10 @@ First build, as of 2026-02-20 (the next batch is not due yet): each check fails 
 or small batch and passes on the clean one, with a message naming model, batch and column;
 the data-quality test fails for loan_default and passes for steady.
 
-Second build, as of 2026-03-06, after the log lost its `age` column: no registry error, the
-other model is monitored as usual, loan_default's newest batch records a schema_change
-failure for `age`, and both models are late (no row in the batch due by 2026-03-02).
+Second build, as of 2026-03-06, after the log lost its `age` column and `tenure` became
+text: no registry error, the other model is monitored as usual, loan_default's newest batch
+records a schema_change failure for each, and both models are late (no row in the batch due
+by 2026-03-02).
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def phases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Phase, Phase, DbtP
     project.load(_logs())
     first = _phase(project, "2026-02-20")
     project.execute("alter table raw.loan_predictions drop column age")
+    project.execute("alter table raw.loan_predictions alter tenure type varchar")
     second = _phase(project, "2026-03-06")
     return first, second, project
 
@@ -241,9 +243,12 @@ def test_the_data_quality_test_fails_for_the_broken_model_only(
     columns = stored["column_name"].astype(object).where(stored["column_name"].notna(), "")
     assert sorted(zip(stored["batch_id"], stored["check_name"], columns, strict=True)) == [
         (SMALL, "all_null", "age"),
+        (SMALL, "all_null", "tenure"),
         (SMALL, "null_rate_jump", "age"),
+        (SMALL, "null_rate_jump", "tenure"),
         (SMALL, "row_count_factor", ""),
         (SMALL, "schema_change", "age"),
+        (SMALL, "schema_change", "tenure"),
         ("2026-02-23", "freshness_hours_late", "scored_at"),
     ]
 
@@ -268,16 +273,21 @@ def test_freshness_fails_when_the_expected_batch_has_not_arrived(
     assert sorted(freshness["model_id"]) == ["loan_default", "steady"]
 
 
-def test_a_vanished_column_is_a_schema_change_not_a_broken_run(
+def test_a_vanished_or_retyped_column_is_a_schema_change_not_a_broken_run(
     phases: tuple[Phase, Phase, DbtProject],
 ) -> None:
     first, second, _ = phases
     plain = re.sub(r"\x1b\[[0-9;]*m", "", second.result.output)
     assert "column 'age' is missing in raw.loan_predictions" in plain
+    assert "column 'tenure' is retyped in raw.loan_predictions" in plain
     change = _row(second.quality, "loan_default", SMALL, "schema_change", "age")
     assert change["status"] == "fail"
     assert change["is_blocking"]
     assert "missing from the log raw.loan_predictions; read as null" in change["message"]
+    retyped = _row(second.quality, "loan_default", SMALL, "schema_change", "tenure")
+    assert retyped["status"] == "fail"
+    assert "holds character varying" in retyped["message"]
+    assert "not a number; read as null" in retyped["message"]
     assert _row(second.quality, "loan_default", SMALL, "all_null", "age")["status"] == "fail"
     # earlier batches keep what they recorded; the other model is monitored as usual
     assert _row(second.quality, "loan_default", CLEAN, "schema_change", "age")["status"] == "pass"
