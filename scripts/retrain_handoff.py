@@ -770,6 +770,16 @@ def command_status(args: argparse.Namespace) -> int:
             f"{request_id}  {decision.model_id}  batch {decision.batch_id}  "
             f"{journal.status_of(request_id)}"
         )
+    for_people = [
+        d
+        for d in journal.decisions.values()
+        if d.outcome in (rp.ESCALATED, rp.BLOCKED_QUALITY, rp.HELD_OVERRIDE, rp.FALLBACK_OVERRIDE)
+    ]
+    if for_people:
+        print("for a person (escalations, data-quality incidents, overrides):")
+    for decision in sorted(for_people, key=lambda d: (d.batch_started_at, d.model_id)):
+        where = f"{decision.model_id}  batch {decision.batch_id}"
+        print(f"  {where}  {decision.outcome}: {decision.reason}")
     return EXIT_OK
 
 

@@ -240,6 +240,7 @@ def test_a_request_is_acknowledged_then_closed_and_then_no_longer_in_flight(
     assert unknown.returncode == 2 and "no request 00000000000000000000" in unknown.stderr
     status = handoff(workdir, "status")
     assert f"{request_id}  credit" in status.stdout and "completed" in status.stdout
+    assert "credit  batch 2026-03-23  blocked_quality: data-quality incident" in status.stdout
 
 
 def test_overrides_hold_requests_and_a_bad_overrides_file_is_bad_input(workdir: Path) -> None:
