@@ -82,6 +82,8 @@ class History:
     figures_first: pd.DataFrame
     figures_after_rerun: pd.DataFrame
     invocations: list[str]
+    latest: pd.DataFrame
+    weekly: pd.DataFrame
 
 
 def _invocation(project: DbtProject) -> str:
@@ -126,7 +128,16 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
     invocations.append(_invocation(project))
 
     audit = project.query("select * from fct_monitoring_runs_audited order by run_started_at")
-    yield History(audit, first.returncode, figures_first, figures_after_rerun, invocations)
+    latest = project.query("select * from fct_model_latest_status order by model_id")
+    compiled = project.dbt(
+        "compile", "--select", "drift_history_by_week", "--vars", "{model_id: steady_model}"
+    )
+    assert compiled.returncode == 0, compiled.output
+    sql = next((project.root / "target/compiled").rglob("drift_history_by_week.sql")).read_text()
+    weekly = project.query(sql)
+    yield History(
+        audit, first.returncode, figures_first, figures_after_rerun, invocations, latest, weekly
+    )
 
 
 def _rerun_rows(history: History, model_id: str = "audited_model") -> pd.DataFrame:
@@ -207,3 +218,22 @@ def test_the_run_is_described(history: History) -> None:
     assert audit["dbt_version"].str.startswith("1.").all()
     assert (audit["figures_computed"] > 0).all() and (audit["value_rows"] > 0).all()
     assert audit["reference_rows"].eq(2 * ROWS_PER_WEEK).all()
+
+
+def test_the_latest_status_view_shows_each_models_newest_batch(history: History) -> None:
+    latest = history.latest.set_index("model_id")
+    assert list(latest.index) == ["audited_model", "steady_model"]
+    assert (latest["latest_batch_id"] == WEEKS[-1]).all()
+    assert (latest["latest_status"] == "alert").all()
+    assert (latest["batches_stored"] == 3).all()
+    assert (latest["last_alert_batch_id"] == WEEKS[-1]).all()
+    assert "psi warn 0.1 error 0.3" in latest.loc["steady_model", "thresholds_in_force"]
+
+
+def test_drift_history_by_week_has_one_row_per_feature_and_week(history: History) -> None:
+    weekly = history.weekly
+    assert set(weekly["model_id"]) == {"steady_model"}
+    assert len(weekly) == 3 * 3  # score, amount, channel x three weeks
+    amount = weekly[weekly["feature_name"] == "amount"].sort_values("week_started_at")
+    assert list(amount["worst_status"])[-1] == "alert"
+    assert amount["worst_psi"].iloc[-1] > 0.3
