@@ -225,6 +225,7 @@ def test_the_latest_status_view_shows_each_models_newest_batch(history: History)
     assert list(latest.index) == ["audited_model", "steady_model"]
     assert (latest["latest_batch_id"] == WEEKS[-1]).all()
     assert (latest["latest_status"] == "alert").all()
+    assert latest["latest_dq_status"].notna().all()
     assert (latest["batches_stored"] == 3).all()
     assert (latest["last_alert_batch_id"] == WEEKS[-1]).all()
     assert "psi warn 0.1 error 0.3" in latest.loc["steady_model", "thresholds_in_force"]

@@ -1,7 +1,7 @@
 {{ config(materialized='view') }}
 {#- The morning check across every monitored model: one row per model with its newest
-    computed batch (status, drifted features, thresholds in force), how many batches are
-    stored and how many alerted, and its last alert. A view: it always reads the ledger as it
+    computed batch (status, data-quality state, drifted features, thresholds in force), how
+    many batches are stored and how many alerted, and its last alert. A view: it always reads the ledger as it
     is now, costs nothing to build, and a model with no batch yet shows as 'no_batch'. -#}
 
 with
@@ -29,6 +29,7 @@ batches as (
         features_warning,
         drifted_features,
         batch_status,
+        dq_status,
         thresholds_in_force,
         config_hash,
         computed_at
@@ -68,6 +69,7 @@ latest_status as (
         latest_batches.batch_rows,
         latest_batches.model_version,
         coalesce(latest_batches.batch_status, 'no_batch') as latest_status,
+        latest_batches.dq_status as latest_dq_status,
         latest_batches.features_assessed,
         latest_batches.features_alerting,
         latest_batches.features_warning,

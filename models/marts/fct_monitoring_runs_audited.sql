@@ -45,6 +45,7 @@ batch_status as (
         features_warning,
         drifted_features,
         batch_status,
+        dq_status,
         config_hash,
         dbt_invocation_id
     from {{ ref('fct_model_batch_status') }}
@@ -148,6 +149,7 @@ runs_audited as (
         cast('{{ run.dbt_version }}' as {{ text }}) as dbt_version,
         cast({{ modelwatch.warehouse_version() }} as {{ text }}) as warehouse_version,
         batches_of_this_run.batch_status,
+        batches_of_this_run.dq_status,
         batches_of_this_run.features_assessed,
         batches_of_this_run.features_alerting,
         batches_of_this_run.features_warning,
