@@ -72,6 +72,32 @@ def drift(demo: DbtProject) -> pd.DataFrame:
     return demo.query("select * from fct_feature_drift")
 
 
+def test_governance_finds_the_registry_complete_and_the_monitoring_stale(
+    demo: DbtProject,
+) -> None:
+    """Both models are production, tier 2, with owner, validator, drift test and thresholds
+    within the tier's bounds; but the demo's logs end in June 2026, so as of the run both
+    break their 8-day SLA (as the freshness check says)."""
+    inventory = demo.query("select model_id, lifecycle_stage, risk_tier from dim_monitored_models")
+    assert set(inventory["lifecycle_stage"]) == {"production"}
+    assert set(inventory["risk_tier"]) == {"tier_2"}
+    for rule, model in {
+        "production_model_is_accountable": "dim_model_governance",
+        "production_model_is_monitored": "dim_model_governance",
+        "thresholds_within_tier_bounds": "dim_feature_thresholds",
+    }.items():
+        # every governance test stores its failing rows: none here
+        breaches = demo.query(f"select count(*) as n from main_dbt_test__audit.{rule}_{model}_")
+        assert breaches["n"][0] == 0, rule
+    stale = demo.query(
+        "select model_id, last_batch_started_at, sla_days "
+        "from main_dbt_test__audit.monitoring_within_sla_dim_model_governance_"
+    )
+    assert sorted(stale["model_id"]) == ["credit_default", "subscriber_churn"]
+    assert {str(t)[:10] for t in stale["last_batch_started_at"]} == {week_start(16)}
+    assert set(stale["sla_days"]) == {8}
+
+
 def test_every_batch_of_both_models_is_assessed(demo: DbtProject) -> None:
     batches = demo.query("select model_id, batch_id, batch_rows from fct_model_batch_status")
     assert len(batches) == 2 * demo_data.DEFAULT_BATCHES

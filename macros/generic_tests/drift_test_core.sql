@@ -9,7 +9,8 @@
         asserts every computed batch (a backfill over history).
     metrics: restrict to these metrics (default: all).
     thresholds: {metric: {warn: x, error: y}} overriding the registry for this test only.
-    feature_role: 'feature' or 'score' to restrict to one role. -#}
+    feature_role: 'feature' or 'score' to restrict to one role.
+    A model whose lifecycle_stage is retired returns no row: it is never alerted on. -#}
 {% macro drift_test_core(model, model_id, batch_id, metrics, thresholds, feature_role) %}
     {{ return(adapter.dispatch('drift_test_core', 'modelwatch')(
         model, model_id, batch_id, metrics, thresholds, feature_role)) }}
@@ -57,7 +58,12 @@ drift as (
         error_threshold,
         status
     from {{ ref('fct_feature_drift') }}
-    where model_id = {{ model_literal }}
+    where
+        model_id = {{ model_literal }}
+        {%- if entry and entry.lifecycle_stage == 'retired' %}
+        {#- a retired model is still recorded but never alerted on (decision 0014) #}
+        and 1 = 0
+        {%- endif %}
 ),
 
 batches as (

@@ -1,6 +1,6 @@
 {#- The bottom layer of the configuration: what modelwatch does when nobody said otherwise.
-    Layers, lowest first: these packaged defaults < project var `modelwatch` < model entry
-    < feature entry < generic-test argument. `modelwatch.resolve_config` merges them. -#}
+    Layers, lowest first: these packaged defaults < project var `modelwatch` < risk tier
+    < business unit < model entry < feature entry < generic-test argument (decision 0013). `modelwatch.resolve_config` merges them. -#}
 {% macro get_packaged_defaults() %}
     {{ return(adapter.dispatch('get_packaged_defaults', 'modelwatch')()) }}
 {% endmacro %}
@@ -14,6 +14,8 @@
         'retrain_window_days': 84,
         'multiple_testing': 'none',
         'data_quality': modelwatch._packaged_data_quality(),
+        'batch_grain': 'week',
+        'sla_days': none,
         'thresholds': {
             'psi': {'warn': 0.10, 'error': 0.25},
             'ks_pvalue': {'warn': 0.01, 'error': false},

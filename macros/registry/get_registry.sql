@@ -4,8 +4,14 @@
     holds its prediction log (see README "Put your own model under monitoring"). This macro
     reads every such source from the graph, validates it and returns one resolved entry per
     model, sorted by model_id: every default filled in, every threshold resolved through the
-    layers (packaged < var `modelwatch` < model < feature), every column quoted for the
-    adapter. All models and tests read the registry through here and nowhere else.
+    layers (packaged < var `modelwatch` < risk tier < business unit < model < feature;
+    decision 0013), every column quoted for the adapter. All models and tests read the
+    registry through here and nowhere else.
+
+    A business unit's defaults live in the source-level `config.meta.modelwatch_business_unit`
+    of its registry file ({name: <unit>, <config keys>}); the inventory keys (validator,
+    risk_tier, lifecycle_stage, dates, production_version, retrain_policy, labels) are
+    validated here and carried into dim_monitored_models.
 
     Structural errors (unknown key, unknown kind, bad threshold…) raise a compiler error that
     names the YAML file, the model and the key. Columns and types are checked against the
@@ -20,11 +26,14 @@
     {% endif %}
     {% set entries = [] %}
     {% set seen_ids = {} %}
+    {% set layers = {
+        'business_units': modelwatch._business_unit_layers(),
+        'risk_tiers': modelwatch.get_risk_tiers()} %}
     {% for node in graph.sources.values() %}
         {% set node_meta = node.get('config', {}).get('meta', {}) or {} %}
         {% set spec = node_meta.get('modelwatch') or (node.get('meta', {}) or {}).get('modelwatch') %}
         {% if spec is not none %}
-            {% set entry = modelwatch._resolve_registry_entry(node, spec) %}
+            {% set entry = modelwatch._resolve_registry_entry(node, spec, layers) %}
             {% if entry.model_id in seen_ids %}
                 {{ modelwatch._registry_error(
                     node.original_file_path, entry.model_id, none,
@@ -76,16 +85,128 @@
 {% endmacro %}
 
 
-{% macro _resolve_registry_entry(node, spec) %}
+{#- The keys a configuration layer (project var, risk tier, business unit, model) may set;
+    features set only the first five. -#}
+{% macro _config_keys() %}
+    {{ return(['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds',
+        'retrain_window_days', 'multiple_testing', 'batch_grain', 'sla_days', 'data_quality']) }}
+{% endmacro %}
+
+
+{#- The business units' default layers, by name: {name: {'file', 'source', 'layer'}}, from the
+    source-level `config.meta.modelwatch_business_unit` blocks (dbt hands a source's own meta
+    to every table node as `source_meta`). A unit declared twice must say the same thing. -#}
+{% macro _business_unit_layers() %}
+    {% set units = {} %}
+    {% set allowed = ['name', 'description'] + modelwatch._config_keys() %}
+    {% for node in graph.sources.values() %}
+        {% set block = (node.get('source_meta') or {}).get('modelwatch_business_unit') %}
+        {% set file_path = node.original_file_path %}
+        {% set table_block = ((node.get('config') or {}).get('meta') or {}).get(
+            'modelwatch_business_unit') %}
+        {% if table_block is not none and table_block != block %}
+            {{ modelwatch._registry_error(file_path, none, none,
+                "modelwatch_business_unit is set on table " ~ node.source_name ~ "." ~ node.name
+                ~ "; declare a business unit's defaults once, in the source-level config.meta "
+                ~ "of its registry file") }}
+        {% endif %}
+        {% if block is not none %}
+            {% set where = "the modelwatch_business_unit block of source " ~ node.source_name %}
+            {{ modelwatch._check_keys(block, allowed, file_path, none, none, where) }}
+            {% set name = block.get('name') %}
+            {% if name is not string or not modules.re.match('^[A-Za-z0-9][A-Za-z0-9_.-]*$', name) %}
+                {{ modelwatch._registry_error(file_path, none, none, where ~ " has name '" ~ name
+                    ~ "'; name the business unit (name: retail_credit)") }}
+            {% endif %}
+            {% set layer = {} %}
+            {% for key, value in block.items() if key not in ['name', 'description'] %}
+                {% do layer.update({key: value}) %}
+            {% endfor %}
+            {% set checked = modelwatch.resolve_config([modelwatch.get_packaged_defaults(), layer]) %}
+            {% set label = file_path ~ " (business unit '" ~ name ~ "')" %}
+            {{ modelwatch._validate_feature_config(checked, label, none, none) }}
+            {{ modelwatch._validate_model_config(checked, label, none) }}
+            {% set known = units.get(name) %}
+            {% if known is none %}
+                {% do units.update({name: {
+                    'file': file_path, 'source': node.source_name,
+                    'description': block.get('description'), 'layer': layer}}) %}
+            {% elif known.layer != layer or known.description != block.get('description') %}
+                {% if not (known.file == file_path and known.source == node.source_name) %}
+                    {{ modelwatch._registry_error(file_path, none, none,
+                        "business unit '" ~ name ~ "' is declared in " ~ where ~ " and, differently, "
+                        ~ "in source " ~ known.source ~ " of " ~ known.file ~ " (" ~ known.layer
+                        ~ " vs " ~ layer ~ "); keep one declaration of its defaults, or make "
+                        ~ "them identical") }}
+                {% endif %}
+            {% endif %}
+        {% endif %}
+    {% endfor %}
+    {{ return(units) }}
+{% endmacro %}
+
+
+{#- Model-level settings a layer may set: batch_grain (the monitoring frequency) and sla_days
+    (how old the newest monitored batch may be, checked by governance). -#}
+{% macro _validate_model_config(config, file_path, model_id) %}
+    {% if config.get('batch_grain') not in ['day', 'week', 'month'] %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "batch_grain '" ~ config.get('batch_grain') ~ "' is not supported; use day, week or month") }}
+    {% endif %}
+    {% set sla = config.get('sla_days') %}
+    {% if sla is not none and (sla is boolean or sla is not number or sla != sla | int or sla < 1) %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "sla_days is '" ~ sla ~ "'; give a whole number of days of at least 1 (how old the "
+            ~ "newest monitored batch may be)") }}
+    {% endif %}
+{% endmacro %}
+
+
+{#- An inventory date as 'YYYY-MM-DD' (YAML may hand an unquoted date over as a date), or a
+    registry error naming the key. -#}
+{% macro _inventory_date(spec, key, file_path, model_id) %}
+    {% set value = spec.get(key) %}
+    {% if value is none %}
+        {{ return(none) }}
+    {% endif %}
+    {% set text = value | string %}
+    {% if not modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', text)
+        or modelwatch._parse_window_bound(text) is none %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            key ~ " is '" ~ value ~ "'; write a real date as 'YYYY-MM-DD'") }}
+    {% endif %}
+    {{ return(text) }}
+{% endmacro %}
+
+
+{#- An optional inventory text; numbers (a version 2) are taken as text. -#}
+{% macro _optional_text(spec, key, file_path, model_id) %}
+    {% set value = spec.get(key) %}
+    {% if value is none %}
+        {{ return(none) }}
+    {% endif %}
+    {% if value is boolean or value is mapping or (value is iterable and value is not string)
+        or value | string | trim == '' %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            key ~ " is '" ~ value ~ "'; give a text (or leave the key out)") }}
+    {% endif %}
+    {{ return(value | string | trim) }}
+{% endmacro %}
+
+
+{% macro _resolve_registry_entry(node, spec, layers) %}
     {% set file_path = node.original_file_path %}
     {% set source_label = node.source_name ~ '.' ~ node.name %}
     {% set feature_keys = ['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds'] %}
-    {% set config_keys = feature_keys + ['retrain_window_days', 'multiple_testing'] %}
-    {% do config_keys.append('data_quality') %}
+    {% set config_keys = modelwatch._config_keys() %}
+    {% set inventory_keys = [
+        'purpose', 'validator', 'risk_tier', 'lifecycle_stage', 'deployment_date',
+        'last_validation_date', 'production_version', 'retrain_policy', 'label_source',
+        'label_delay_days'] %}
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
-        'features', 'retrain_policy'] + config_keys %}
+        'features'] + inventory_keys + config_keys %}
     {% if spec is not mapping %}
         {{ modelwatch._registry_error(file_path, none, none,
             "meta.modelwatch of source " ~ source_label ~ " must be a mapping (model_id, owner, …)") }}
@@ -101,15 +222,86 @@
 
     {% set owner = modelwatch._require_text(spec, 'owner', file_path, model_id,
         "name the team or person who owns the model (owner: risk-analytics@example.com)") %}
-    {% set business_unit = modelwatch._require_text(spec, 'business_unit', file_path, model_id,
-        "name the business unit the model serves (business_unit: retail_credit)") %}
+    {#- a model in a file whose source declares a business unit belongs to it unless it says
+        otherwise -#}
+    {% set source_unit = ((node.get('source_meta') or {}).get('modelwatch_business_unit') or {}) %}
+    {% if spec.get('business_unit') is none and source_unit.get('name') is not none %}
+        {% set business_unit = source_unit.get('name') %}
+    {% else %}
+        {% set business_unit = modelwatch._require_text(spec, 'business_unit', file_path, model_id,
+            "name the business unit the model serves (business_unit: retail_credit), or declare "
+            ~ "it for the whole file as a source-level config.meta.modelwatch_business_unit") %}
+    {% endif %}
+
+    {#- inventory (model risk management) -#}
+    {% set lifecycle_stage = spec.get('lifecycle_stage', 'development') %}
+    {% if lifecycle_stage not in ['development', 'production', 'retired'] %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "lifecycle_stage is '" ~ lifecycle_stage ~ "'; use development, production or retired") }}
+    {% endif %}
+    {% set risk_tier = spec.get('risk_tier') %}
+    {% if risk_tier is not none and risk_tier not in layers.risk_tiers %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "risk_tier is '" ~ risk_tier ~ "'; use one of the tiers defined: "
+            ~ (layers.risk_tiers.keys() | sort | join(', '))
+            ~ " (or define it under vars: modelwatch: risk_tiers)") }}
+    {% endif %}
+    {% set label_delay_days = spec.get('label_delay_days') %}
+    {% if label_delay_days is not none and (label_delay_days is boolean
+        or label_delay_days is not number or label_delay_days != label_delay_days | int
+        or label_delay_days < 0) %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "label_delay_days is '" ~ label_delay_days ~ "'; give the whole number of days "
+            ~ "until a prediction's outcome is known (0 or more)") }}
+    {% endif %}
+    {% set inventory = {
+        'purpose': modelwatch._optional_text(spec, 'purpose', file_path, model_id),
+        'validator': modelwatch._optional_text(spec, 'validator', file_path, model_id),
+        'risk_tier': risk_tier,
+        'lifecycle_stage': lifecycle_stage,
+        'deployment_date': modelwatch._inventory_date(spec, 'deployment_date', file_path, model_id),
+        'last_validation_date': modelwatch._inventory_date(
+            spec, 'last_validation_date', file_path, model_id),
+        'production_version': modelwatch._optional_text(
+            spec, 'production_version', file_path, model_id),
+        'label_source': modelwatch._optional_text(spec, 'label_source', file_path, model_id),
+        'label_delay_days': label_delay_days} %}
     {% set timestamp_column = modelwatch._require_text(spec, 'timestamp_column', file_path, model_id,
         "name the column holding when each prediction was made") %}
     {% set prediction_id_column = modelwatch._require_text(spec, 'prediction_id_column', file_path,
         model_id, "name the column that identifies each logged prediction") %}
 
+    {#- layered configuration: packaged < var < risk tier < business unit < model -#}
+    {% set project_vars = var('modelwatch', {}) or {} %}
+    {{ modelwatch._check_keys(project_vars, config_keys + ['risk_tiers'], 'dbt_project.yml (vars)',
+        none, none, "var 'modelwatch'") }}
+    {% set project_layer = {} %}
+    {% for key, value in project_vars.items() if key != 'risk_tiers' %}
+        {% do project_layer.update({key: value}) %}
+    {% endfor %}
+    {% set tier_layer = {} %}
+    {% for key, value in (layers.risk_tiers.get(risk_tier) or {}).items()
+        if key not in ['description', 'threshold_bounds'] %}
+        {% do tier_layer.update({key: value}) %}
+    {% endfor %}
+    {% set unit_layer = (layers.business_units.get(business_unit) or {}).get('layer', {}) %}
+    {% set model_layer = {} %}
+    {% for key in config_keys %}
+        {% if key in spec %}
+            {% do model_layer.update({key: spec[key]}) %}
+        {% endif %}
+    {% endfor %}
+    {% set model_config = modelwatch.resolve_config([
+        modelwatch.get_packaged_defaults(), project_layer, tier_layer, unit_layer, model_layer]) %}
+    {{ modelwatch._validate_model_config(model_config, file_path, model_id) }}
+    {% set data_quality = modelwatch._resolve_data_quality([
+        modelwatch.get_packaged_defaults().data_quality, project_layer.get('data_quality'),
+        tier_layer.get('data_quality'), unit_layer.get('data_quality'),
+        model_layer.get('data_quality')], file_path, model_id) %}
+    {% do model_config.update({'data_quality': data_quality}) %}
+
     {#- batch grain -#}
-    {% set batch = spec.get('batch', {'grain': 'week'}) %}
+    {% set batch = spec.get('batch', {'grain': model_config.batch_grain}) %}
     {% if batch is string %}
         {% set batch = {'grain': batch} %}
     {% endif %}
@@ -119,28 +311,18 @@
             "batch has both 'grain' and 'column'; give one: grain: week, or column: <batch column>") }}
     {% endif %}
     {% set batch_column = batch.get('column') %}
-    {% set batch_grain = none if batch_column is not none else batch.get('grain', 'week') %}
+    {% set batch_grain = none if batch_column is not none else batch.get('grain', model_config.batch_grain) %}
     {% if batch_grain is not none and batch_grain not in ['day', 'week', 'month'] %}
         {{ modelwatch._registry_error(file_path, model_id, none,
             "batch grain '" ~ batch_grain ~ "' is not supported; use day, week or month, "
             ~ "or column: <batch column>") }}
     {% endif %}
 
-    {#- layered configuration: packaged < var < model -#}
-    {% set project_layer = var('modelwatch', {}) or {} %}
-    {{ modelwatch._check_keys(project_layer, config_keys, 'dbt_project.yml (vars)', none, none,
-        "var 'modelwatch'") }}
-    {% set model_layer = {} %}
-    {% for key in config_keys %}
-        {% if key in spec %}
-            {% do model_layer.update({key: spec[key]}) %}
-        {% endif %}
-    {% endfor %}
-    {% set model_config = modelwatch.resolve_config([
-        modelwatch.get_packaged_defaults(), project_layer, model_layer]) %}
-    {% set data_quality = modelwatch._resolve_data_quality([
-        modelwatch.get_packaged_defaults().data_quality, project_layer.get('data_quality'),
-        model_layer.get('data_quality')], file_path, model_id) %}
+    {#- how old the newest batch may be: set, or one batch period and a day -#}
+    {% set sla_days = model_config.get('sla_days') %}
+    {% if sla_days is none %}
+        {% set sla_days = {'day': 2, 'week': 8, 'month': 32}.get(batch_grain, 8) %}
+    {% endif %}
 
     {#- features, the score first -#}
     {% set raw_features = [] %}
@@ -317,6 +499,17 @@
         'features': features,
         'retrain_policy': modelwatch._resolve_retrain_policy(
             spec.get('retrain_policy'), spec.get('risk_tier'), file_path, model_id),
+        'purpose': inventory.purpose or spec.get('description', node.get('description', '')) or '',
+        'validator': inventory.validator,
+        'risk_tier': inventory.risk_tier,
+        'lifecycle_stage': inventory.lifecycle_stage,
+        'deployment_date': inventory.deployment_date,
+        'last_validation_date': inventory.last_validation_date,
+        'production_version': inventory.production_version,
+        'label_source': inventory.label_source,
+        'label_delay_days': inventory.label_delay_days,
+        'sla_days': sla_days,
+        'resolved_config': model_config,
     }) %}
 {% endmacro %}
 

@@ -1,6 +1,7 @@
 {#- The registry as rows, for the dim_ tables analysts query: `what` is 'models' (one row per
-    model), 'features' (per model and monitored column) or 'thresholds' (per model, feature
-    and metric, levels switched off as null). Returns {'columns': [(name, type)], 'rows': […]}
+    model: inventory and resolved configuration), 'features' (per model and monitored
+    column), 'thresholds' (per model, feature and metric, levels switched off as null) or
+    'risk_tier_bounds' (per risk tier, metric and bounded threshold level). Returns {'columns': [(name, type)], 'rows': […]}
     for modelwatch.literal_rows. -#}
 {% macro registry_table(what) %}
     {{ return(adapter.dispatch('registry_table', 'modelwatch')(what)) }}
@@ -21,7 +22,14 @@
             ('reference_started_at', dbt.type_timestamp()),
             ('reference_ended_at', dbt.type_timestamp()), ('reference_source', text),
             ('retrain_window_days', dbt.type_int()), ('multiple_testing', text),
-            ('feature_count', dbt.type_int())] -%}
+            ('feature_count', dbt.type_int()),
+            ('model_purpose', text), ('validator', text), ('risk_tier', text),
+            ('lifecycle_stage', text), ('deployment_date', 'date'),
+            ('last_validation_date', 'date'), ('production_version', text),
+            ('retrain_policy', text), ('label_source', text), ('label_delay_days', dbt.type_int()),
+            ('sla_days', dbt.type_int()), ('drift_test_count', dbt.type_int()),
+            ('resolved_config', text)] -%}
+        {%- set drift_tests = modelwatch._drift_tests_by_model(registry) -%}
         {%- for entry in registry -%}
             {%- do rows.append({
                 'model_id': entry.model_id,
@@ -45,6 +53,20 @@
                 'retrain_window_days': entry.retrain_window_days,
                 'multiple_testing': entry.multiple_testing,
                 'feature_count': entry.features | selectattr('role', 'equalto', 'feature') | list | length,
+                'model_purpose': entry.purpose,
+                'validator': entry.validator,
+                'risk_tier': entry.risk_tier,
+                'lifecycle_stage': entry.lifecycle_stage,
+                'deployment_date': entry.deployment_date,
+                'last_validation_date': entry.last_validation_date,
+                'production_version': entry.production_version,
+                'retrain_policy': tojson(entry.retrain_policy, sort_keys=true)
+                    if entry.retrain_policy is not none else none,
+                'label_source': entry.label_source,
+                'label_delay_days': entry.label_delay_days,
+                'sla_days': entry.sla_days,
+                'drift_test_count': drift_tests.get(entry.model_id, 0),
+                'resolved_config': tojson(entry.resolved_config, sort_keys=true),
             }) -%}
         {%- endfor -%}
     {%- elif what == 'features' -%}
@@ -92,9 +114,54 @@
                 {%- endfor -%}
             {%- endfor -%}
         {%- endfor -%}
+    {%- elif what == 'risk_tier_bounds' -%}
+        {%- set columns = [
+            ('risk_tier', text), ('tier_description', text), ('metric_name', text),
+            ('threshold_level', text), ('min_threshold', double), ('max_threshold', double)] -%}
+        {%- set tiers = modelwatch.get_risk_tiers() -%}
+        {%- for tier_name in tiers.keys() | sort -%}
+            {%- set bounds = tiers[tier_name].threshold_bounds -%}
+            {%- for metric in bounds.keys() | sort -%}
+                {%- for level in bounds[metric].keys() | sort -%}
+                    {%- do rows.append({
+                        'risk_tier': tier_name,
+                        'tier_description': tiers[tier_name].get('description'),
+                        'metric_name': metric,
+                        'threshold_level': level,
+                        'min_threshold': bounds[metric][level].get('min'),
+                        'max_threshold': bounds[metric][level].get('max'),
+                    }) -%}
+                {%- endfor -%}
+            {%- endfor -%}
+        {%- endfor -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "registry_table: what is '" ~ what ~ "'; use models, features or thresholds") }}
+            "registry_table: what is '" ~ what ~ "'; use models, features, thresholds or "
+            ~ "risk_tier_bounds") }}
     {%- endif -%}
     {{ return({'columns': columns, 'rows': rows}) }}
+{% endmacro %}
+
+
+{#- How many drift tests (no_feature_drift, no_score_drift) the project attaches to each
+    model: by their model_id argument, or by the source table they are attached to. A model
+    with none can never alert (governance: production_model_is_monitored). -#}
+{% macro _drift_tests_by_model(registry) %}
+    {% set counts = {} %}
+    {% if not execute %}
+        {{ return(counts) }}
+    {% endif %}
+    {% for node in graph.nodes.values() if node.resource_type == 'test'
+        and (node.get('test_metadata') or {}).get('name') in ['no_feature_drift', 'no_score_drift']
+        and node.config.get('enabled', true) %}
+        {% set kwargs = node.test_metadata.get('kwargs') or {} %}
+        {% for entry in registry %}
+            {% if (kwargs.get('model_id') is not none and kwargs.get('model_id') == entry.model_id)
+                or (kwargs.get('model_id') is none and node.get('sources')
+                    and [entry.source_name, entry.table_name] == node.sources[0] | list) %}
+                {% do counts.update({entry.model_id: counts.get(entry.model_id, 0) + 1}) %}
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(counts) }}
 {% endmacro %}

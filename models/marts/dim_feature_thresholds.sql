@@ -1,6 +1,6 @@
 {#- One row per model, feature and metric: the thresholds in force, resolved through the
-    layers (packaged defaults < var `modelwatch` < model < feature). A level switched off is
-    null. Tests may still override a threshold with an argument. -#}
+    layers (packaged < var `modelwatch` < risk tier < business unit < model < feature).
+    A level switched off is null. Tests may still override a threshold with an argument. -#}
 {%- set registry_thresholds = modelwatch.registry_table('thresholds') -%}
 
 with
