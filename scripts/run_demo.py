@@ -121,9 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     failing = [r["unique_id"] for r in results if r["status"] == "fail"]
     quality = [name for name in failing if "no_data_quality_failure" in name]
+    drift = [name for name in failing if "no_feature_drift" in name or "no_score_drift" in name]
     print(
-        f"dbt build done (exit {code}); drift tests failing, i.e. alerts: "
-        f"{len(failing) - len(quality)}; data-quality tests failing: {len(quality)}"
+        f"dbt build done (exit {code}); drift tests failing, i.e. alerts: {len(drift)}; "
+        f"data-quality tests failing: {len(quality)}; "
+        f"governance and other tests failing: {len(failing) - len(quality) - len(drift)}"
     )
 
     written_before = {p.name for p in outbox.glob("*.json")} if outbox.exists() else set()
