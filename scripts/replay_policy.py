@@ -70,7 +70,11 @@ def week_number(batch_id: str) -> int:
 
 
 def policy_variants(full: rp.Policy) -> list[tuple[str, rp.Policy]]:
-    """No policy, each rule alone, the full policy, and the full policy without each rule."""
+    """No policy, each rule alone, the full policy, and the full policy without each rule.
+
+    ``full`` is a model's policy in force (registry, risk tier), so "only budget" uses the
+    model's own budget.
+    """
     off = {
         "quality_gate": {"quality_gate": False},
         "persistence": {"persistence_k": 1, "persistence_n": 1},
@@ -129,8 +133,10 @@ def table(models: Mapping[str, rh.ModelSignals]) -> tuple[str, bool]:
     headers += ["quality incidents", "escalated"]
     lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
     ok = False
-    for name, policy in policy_variants(rp.Policy()):
-        decisions = replay(models, {m: _model_policy(models[m].policy, policy) for m in models})
+    variants = {m: policy_variants(models[m].policy) for m in model_ids}
+    names = [name for name, _ in policy_variants(rp.Policy())]
+    for index, name in enumerate(names):
+        decisions = replay(models, {m: variants[m][index][1] for m in model_ids})
         requested = [d for d in decisions if d.outcome == rp.REQUESTED]
         per_cause = [requests_for(c, decisions) for c in causes]
         cells = [name, *(str(sum(d.model_id == m for d in requested)) for m in model_ids)]
@@ -147,11 +153,6 @@ def table(models: Mapping[str, rh.ModelSignals]) -> tuple[str, bool]:
                 for cause, found in zip(causes, per_cause, strict=True)
             )
     return "\n".join(lines), ok
-
-
-def _model_policy(registry: rp.Policy, variant: rp.Policy) -> rp.Policy:
-    """The variant, except that the full policy keeps the model's own registry values."""
-    return registry if variant == rp.Policy() else variant
 
 
 def main(argv: Sequence[str] | None = None) -> int:
