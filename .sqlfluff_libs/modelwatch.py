@@ -220,3 +220,30 @@ def data_quality_table(what):
 
 def data_quality_as_of():
     return "cast('2026-01-01 00:00:00' as timestamp)"
+
+
+def rff_embedding(relation, moments, frequencies, group_columns, slots):
+    keys = ", ".join(f"{relation}.{column}" for column in group_columns)
+    return (
+        f"select {keys}, {frequencies}.embedding_id, {frequencies}.dimension_index, "
+        f"cos({frequencies}.phase + {moments}.reference_mean) as embedding_value "
+        f"from {relation} "
+        f"inner join {moments} on {relation}.model_id = {moments}.model_id "
+        f"inner join {frequencies} on {relation}.model_id = {frequencies}.model_id"
+    )
+
+
+def rff_row_hash(slots):
+    return "md5(coalesce(prediction_id, ''))"
+
+
+def multivariate_frequency_table():
+    return {"columns": [("model_id", "varchar")], "rows": []}
+
+
+def stored_embeddings(relation):
+    return []
+
+
+def pending_embedding_models(stored):
+    return "model_id in ('example')"

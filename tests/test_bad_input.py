@@ -607,6 +607,7 @@ def test_names_with_spaces_and_capitals_work_end_to_end(
         "Monthly Charges",
         "Age",
         "Contract Type",
+        "_multivariate",  # the multivariate check over the two numeric features
     }
     models = project.query("select model_id, timestamp_column from dim_monitored_models")
     assert models.to_dict("records") == [
@@ -707,7 +708,10 @@ def test_entirely_null_feature_is_insufficient_for_ks_and_alerts_on_psi(
         f"""select batch_status, drifted_features from fct_model_batch_status
         where batch_id = '{BATCHES[1]}'"""
     )
-    assert status.to_dict("records") == [{"batch_status": "alert", "drifted_features": "Age"}]
+    # the multivariate check sees it too: the missing ages count as the reference mean
+    assert status.to_dict("records") == [
+        {"batch_status": "alert", "drifted_features": "Age, _multivariate"}
+    ]
 
 
 def test_empty_registry_builds_empty_tables(dbt_project: DbtProject) -> None:

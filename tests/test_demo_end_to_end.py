@@ -127,7 +127,9 @@ def test_the_gradual_income_shift_warns_before_it_alerts(drift: pd.DataFrame) ->
 
 
 def test_stable_features_never_reach_error_level(drift: pd.DataFrame) -> None:
+    # the multivariate check summarises the numeric features: its own test is below
     drifted = {(m, f) for m, f, _ in injected_cells()} | set(SCORES.items())
+    drifted |= {(m, "_multivariate") for m in SCORES}
     stable = drift[
         [
             (m, f) not in drifted
@@ -151,6 +153,27 @@ def test_stable_weeks_of_drifting_features_do_not_alert(drift: pd.DataFrame) -> 
     ]
     assert len(rows) > 0
     assert (rows["severity_level"] < 2).all(), rows[rows["severity_level"] == 2]
+
+
+def test_the_multivariate_check_alerts_exactly_when_a_numeric_feature_drifts(
+    demo: DbtProject, drift: pd.DataFrame
+) -> None:
+    """MMD over each model's numeric features (default: all but the score) alerts in every
+    week with an injected numeric drift, from the income shift's first week (0.15 sd, PSI
+    0.02), and in no other week: not for the region mix (categorical, not in the check)."""
+    numeric = demo.query(
+        "select model_id, feature_name from dim_monitored_features "
+        "where feature_kind = 'numeric' and feature_role = 'feature'"
+    )
+    numeric_features = set(zip(numeric["model_id"], numeric["feature_name"], strict=True))
+    expected = {(m, b) for m, f, b in injected_cells() if (m, f) in numeric_features}
+    checks = drift[(drift["feature_name"] == "_multivariate")]
+    assert len(checks) == 2 * 2 * demo_data.DEFAULT_BATCHES  # mmd and mmd_pvalue
+    alerting = checks[checks["status"] == "alert"]
+    assert set(alerting["metric_name"]) == {"mmd_pvalue"}
+    assert set(zip(alerting["model_id"], alerting["batch_id"], strict=True)) == expected
+    assert ("credit_default", week_start(9)) in expected
+    assert not (checks["status"] == "warn").any()
 
 
 def test_pipeline_fault_week_alerts_on_missing_share_and_skips_ks(drift: pd.DataFrame) -> None:

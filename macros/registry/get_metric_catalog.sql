@@ -22,5 +22,7 @@
         'chi_square_statistic': {'direction': 'above', 'kinds': ['categorical']},
         'chi_square_pvalue': {'direction': 'below', 'kinds': ['categorical']},
         'z_test_pvalue': {'direction': 'below', 'kinds': ['categorical']},
+        'mmd': {'direction': 'above', 'kinds': ['multivariate']},
+        'mmd_pvalue': {'direction': 'below', 'kinds': ['multivariate']},
     }) }}
 {% endmacro %}

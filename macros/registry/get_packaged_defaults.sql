@@ -31,6 +31,8 @@
             'chi_square_statistic': {'warn': false, 'error': false},
             'chi_square_pvalue': {'warn': false, 'error': false},
             'z_test_pvalue': {'warn': false, 'error': false},
+            'mmd': {'warn': false, 'error': false},
+            'mmd_pvalue': {'warn': 0.01, 'error': 0.001},
         },
     }) }}
 {% endmacro %}

@@ -206,7 +206,7 @@
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
-        'features'] + inventory_keys + config_keys %}
+        'features', 'multivariate'] + inventory_keys + config_keys %}
     {% if spec is not mapping %}
         {{ modelwatch._registry_error(file_path, none, none,
             "meta.modelwatch of source " ~ source_label ~ " must be a mapping (model_id, owner, …)") }}
@@ -474,6 +474,8 @@
         'kinds': features | map(attribute='kind') | list,
         'bins': features | map(attribute='bins') | list} %}
     {% set reference_id = local_md5(tojson(identity, sort_keys=true))[:12] %}
+    {% set multivariate = modelwatch._resolve_multivariate(
+        spec.get('multivariate'), model_config, features, file_path, model_id, reference_id) %}
     {% do return({
         'model_id': model_id,
         'owner': owner,
@@ -510,6 +512,7 @@
         'label_delay_days': inventory.label_delay_days,
         'sla_days': sla_days,
         'resolved_config': model_config,
+        'multivariate': multivariate,
     }) %}
 {% endmacro %}
 

@@ -90,6 +90,18 @@
                     'js_log_base': feature.js_log_base,
                 }) -%}
             {%- endfor -%}
+            {#- the multivariate check (docs/multivariate-drift.md) reports as one more row -#}
+            {%- if entry.multivariate.enabled -%}
+                {%- do rows.append({
+                    'model_id': entry.model_id,
+                    'feature_name': entry.multivariate.feature_name,
+                    'feature_kind': 'multivariate',
+                    'feature_role': 'feature',
+                    'feature_description': 'maximum mean discrepancy (random Fourier features) of '
+                        ~ entry.multivariate.features | join(', '),
+                    'min_batch_size': entry.multivariate.min_batch_size,
+                }) -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- elif what == 'thresholds' -%}
         {%- set catalog = modelwatch.get_metric_catalog() -%}
@@ -112,6 +124,18 @@
                         'error_threshold': none if error is boolean else error,
                     }) -%}
                 {%- endfor -%}
+            {%- endfor -%}
+            {%- for metric in catalog.keys() | sort
+                if entry.multivariate.enabled and 'multivariate' in catalog[metric].kinds -%}
+                {%- set levels = entry.multivariate.thresholds.get(metric, {}) -%}
+                {%- do rows.append({
+                    'model_id': entry.model_id,
+                    'feature_name': entry.multivariate.feature_name,
+                    'metric_name': metric,
+                    'threshold_direction': catalog[metric].direction,
+                    'warn_threshold': none if levels.get('warn') is boolean else levels.get('warn'),
+                    'error_threshold': none if levels.get('error') is boolean else levels.get('error'),
+                }) -%}
             {%- endfor -%}
         {%- endfor -%}
     {%- elif what == 'risk_tier_bounds' -%}

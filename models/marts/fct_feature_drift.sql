@@ -9,7 +9,8 @@
     the value, the thresholds in force, the sample sizes and the status (ok, warn, alert, or
     insufficient_data when the batch holds fewer usable rows than min_batch_size).
     Bin-based metrics come from int_histogram_metrics_computed, the KS and Wasserstein family
-    from int_ecdf_metrics_computed.
+    from int_ecdf_metrics_computed, the multivariate check (feature `_multivariate`) from
+    int_multivariate_metrics_computed.
     Incremental: a run writes only its pending batches, replacing earlier rows of them. -#}
 {%- set double = modelwatch.type_double() -%}
 
@@ -62,10 +63,16 @@ ecdf_metrics as (
     select * from {{ ref('int_ecdf_metrics_computed') }}
 ),
 
+multivariate_metrics as (
+    select * from {{ ref('int_multivariate_metrics_computed') }}
+),
+
 metrics as (
     select * from histogram_metrics
     union all
     select * from ecdf_metrics
+    union all
+    select * from multivariate_metrics
 ),
 
 metrics_ranked as (
