@@ -31,9 +31,15 @@
 {% macro _thresholds_in_force(entry) %}
     {%- set per_feature = [] -%}
     {%- set tally = {} -%}
-    {%- for feature in entry.features -%}
+    {%- set catalog = modelwatch.get_metric_catalog() -%}
+    {#- the multivariate check is one more column (docs/multivariate-drift.md) -#}
+    {%- set columns = entry.features + ([{'name': entry.multivariate.feature_name,
+        'kind': 'multivariate', 'thresholds': entry.multivariate.thresholds}]
+        if entry.multivariate and entry.multivariate.enabled else []) -%}
+    {%- for feature in columns -%}
         {%- set levels = [] -%}
-        {%- for metric in feature.thresholds.keys() | sort -%}
+        {%- for metric in feature.thresholds.keys() | sort
+            if feature.kind in catalog.get(metric, {}).get('kinds', [feature.kind]) -%}
             {%- set parts = [] -%}
             {%- for level in ['warn', 'error'] -%}
                 {%- set value = feature.thresholds[metric].get(level) -%}
