@@ -140,6 +140,9 @@ null_scaled as (
         on
             discrepancies.model_id = reference_spreads.model_id
             and discrepancies.embedding_id = reference_spreads.embedding_id
+            -- a reference whose features are all constant has no spread: no p-value
+            and reference_spreads.covariance_trace > 1e-12
+            and reference_spreads.covariance_trace_squared > 1e-24
 ),
 
 metrics as (
