@@ -1,6 +1,6 @@
 """Benchmark modelwatch on synthetic prediction logs and print the figures the README quotes.
 
-Three measurements, each on a throwaway copy of the project (no demo registry) with its own
+Four measurements, each on a throwaway copy of the project (no demo registry) with its own
 registry YAML and DuckDB file, dbt run in a subprocess as a user would:
 
 1. Full build, 1M vs 1M: a log with a 1,000,000-row reference window and one 1,000,000-row
@@ -13,13 +13,21 @@ registry YAML and DuckDB file, dbt run in a subprocess as a user would:
    numeric columns and PSI of the 5 categorical ones in one hand-written SQL statement, run
    in a child process so that its peak memory is its own.
 
+4. The fleet (`--scenario fleet`, issue #4): 50 models in 5 business units, 10-40 features
+   each, weekly batches of 20,000 rows per model. One new week added to all models is timed
+   with 13, 26 and 52 weeks stored, then the full build (`dbt build --full-refresh` of every
+   week); the compiled value-count and batch-size models are run under EXPLAIN ANALYZE to
+   count the scans of each log (decision 0017).
+
 Peak memory is the child process's maximum resident set size as returned by os.wait4() for
 that one child (the same counter as resource.getrusage(RUSAGE_CHILDREN).ru_maxrss, but per
 child: RUSAGE_CHILDREN is a high-water mark over every child reaped so far, so a second dbt
 run would report the first one's peak). Data generation runs inside DuckDB (range() and a
 seeded hash, so it is deterministic whatever the thread count) and is timed separately.
 
-    .venv/bin/python scripts/bench.py                 # everything: ~8 minutes on 2 cores
+    .venv/bin/python scripts/bench.py                 # everything (both scenarios)
+    .venv/bin/python scripts/bench.py --scenario single   # 1-3: ~8 minutes on 2 cores
+    .venv/bin/python scripts/bench.py --scenario fleet --weeks 4 --rows 2000   # small fleet
     .venv/bin/python scripts/bench.py --rows 200000 --stored 2,5 --skip-baseline
 """
 
@@ -30,6 +38,7 @@ import importlib.metadata
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -217,6 +226,148 @@ def registry_yaml(reference_start: datetime, reference_end: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- the fleet: 50 models in 5 business units (issue #4) --------------------------------
+
+FLEET_BUSINESS_UNITS = ["retail_credit", "cards", "payments", "insurance", "marketing"]
+FLEET_REFERENCE_START = datetime(2025, 1, 6)  # a Monday: weekly batches start on Mondays
+FLEET_REFERENCE_WEEKS = 2
+
+
+@dataclass
+class FleetModel:
+    """One model of the fleet: its log table and its features (name, kind, SQL template)."""
+
+    index: int
+    features: list[tuple[str, str, str]]
+
+    @property
+    def model_id(self) -> str:
+        return f"fleet_{self.index:02d}"
+
+    @property
+    def business_unit(self) -> str:
+        return FLEET_BUSINESS_UNITS[self.index % len(FLEET_BUSINESS_UNITS)]
+
+
+def fleet_models(count: int) -> list[FleetModel]:
+    """`count` models with 10 to 40 features each (about one in five categorical), drawn from
+    the benchmark's feature catalogue; every model has its own random streams."""
+    models = []
+    for index in range(count):
+        width = 10 + (index * 7) % 31  # 10, 17, 24, 31, 38, 14, … : 10 to 40
+        features = []
+        for j in range(width):
+            suffix = f"_{j // 20}" if j >= 20 else ""
+            if j % 5 == 4:
+                name, levels = CATEGORICAL_FEATURES[(j // 5) % len(CATEGORICAL_FEATURES)]
+                features.append((f"{name}{suffix}_{j}", "categorical", str(levels)))
+            else:
+                name, sql_type, template = NUMERIC_FEATURES[j % len(NUMERIC_FEATURES)]
+                features.append((f"{name}{suffix}", sql_type, template))
+        models.append(FleetModel(index, features))
+    return models
+
+
+def _fleet_select_list(model: FleetModel) -> list[str]:
+    """A fleet model's log columns as SQL over range() row `i` (as _select_list)."""
+    base = 1000 * (model.index + 1)
+    columns = [
+        "i as prediction_id",
+        "t0 + to_microseconds(((i - first_id) * span_us) // n) as scored_at",
+    ]
+    name, sql_type, template = SCORE
+    columns.append(f"cast({_feature_sql(base, template)} as {sql_type}) as {name}")
+    for j, (name, kind, template) in enumerate(model.features, start=1):
+        if kind == "categorical":
+            levels = int(template)
+            draw = _uniform(10 * (base + j + 1))
+            level = f"least({levels - 1}, floor({levels} * pow({draw}, 1.7 - shift)))"
+            label = f"lpad(cast(cast({level} as integer) as varchar), 2, '0')"
+            columns.append(f"'{name}_' || {label} as {name}")
+        else:
+            columns.append(f"cast({_feature_sql(base + j, template)} as {kind}) as {name}")
+    return columns
+
+
+def append_fleet_rows(
+    con: duckdb.DuckDBPyConnection,
+    model: FleetModel,
+    first_id: int,
+    rows: int,
+    start: datetime,
+    end: datetime,
+    create: bool = False,
+) -> None:
+    """Append `rows` predictions of `model` spread over [start, end) (create the table first)."""
+    table = f"{LOG_SCHEMA}.{model.model_id}"
+    span_us = int((end - start) / timedelta(microseconds=1))
+    params = (
+        f"select {first_id}::bigint as first_id, {max(rows, 1)}::bigint as n, "
+        f"{span_us}::bigint as span_us, timestamp '{start:%Y-%m-%d %H:%M:%S}' as t0, "
+        f"0.0::double as shift"
+    )
+    body = (
+        f"select {', '.join(_fleet_select_list(model))} "
+        f"from ({params}) as p, range({first_id}, {first_id + rows}) as r(i)"
+    )
+    if create:
+        con.execute(f"create schema if not exists {LOG_SCHEMA}")
+        con.execute(f"create or replace table {table} as {body}")
+    else:
+        con.execute(f"insert into {table} {body}")
+
+
+def fleet_registry_yaml(models: list[FleetModel]) -> dict[str, str]:
+    """One sources YAML per business unit (file name -> text), as a user would split it."""
+    window = (
+        f'{{start: "{FLEET_REFERENCE_START:%Y-%m-%d}", '
+        f'end: "{FLEET_REFERENCE_START + FLEET_REFERENCE_WEEKS * WEEK:%Y-%m-%d}"}}'
+    )
+    files = {}
+    for unit in FLEET_BUSINESS_UNITS:
+        lines = ["sources:", f"  - name: {unit}_logs", f"    schema: {LOG_SCHEMA}", "    tables:"]
+        for model in (m for m in models if m.business_unit == unit):
+            lines += [
+                f"      - name: {model.model_id}",
+                "        config:",
+                "          meta:",
+                "            modelwatch:",
+                f"              model_id: {model.model_id}",
+                f"              owner: {unit}-ml@bench.example",
+                f"              business_unit: {unit}",
+                "              timestamp_column: scored_at",
+                "              batch: {grain: week}",
+                "              prediction_id_column: prediction_id",
+                f"              score_column: {SCORE[0]}",
+                f"              reference: {{window: {window}}}",
+                "              features:",
+                *(
+                    f"                - {{name: {name}, "
+                    f"kind: {'categorical' if kind == 'categorical' else 'numeric'}}}"
+                    for name, kind, _ in model.features
+                ),
+                "        data_tests:",
+                "          - no_feature_drift",
+            ]
+        if len(lines) > 4:
+            files[f"_{unit}__sources.yml"] = "\n".join(lines) + "\n"
+    return files
+
+
+def scans_per_log(project: BenchProject, model_name: str) -> dict[str, int]:
+    """Run the compiled SQL of `model_name` (as the last dbt run compiled it) under EXPLAIN
+    ANALYZE and count the table scans of each prediction log in the executed plan."""
+    compiled = next((project.root / "target" / "compiled").rglob(f"{model_name}.sql"))
+    with project.connect(read_only=True) as con:
+        plan = "\n".join(
+            row[1] for row in con.execute(f"explain analyze {compiled.read_text()}").fetchall()
+        )
+    counts: dict[str, int] = {}
+    for table in re.findall(rf"Table: (?:\w+\.)?{LOG_SCHEMA}\.(\w+)", plan):
+        counts[table] = counts.get(table, 0) + 1
+    return counts
+
+
 # --- running dbt ---------------------------------------------------------------------------
 
 
@@ -277,10 +428,10 @@ class BenchProject:
         self.builds = 0
         copy_project(snapshot, root)
 
-    def write_registry(self, yaml_text: str) -> None:
+    def write_registry(self, yaml_text: str, name: str = "_bench__sources.yml") -> None:
         folder = self.root / "models/staging/bench"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "_bench__sources.yml").write_text(yaml_text)
+        (folder / name).write_text(yaml_text)
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.db_path), read_only=read_only)
@@ -497,7 +648,7 @@ def say(message: str) -> None:
 
 
 def full_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> None:
-    rows = args.rows
+    rows = args.rows or 1_000_000
     reference_end = FULL_REFERENCE_START + FULL_REFERENCE_WEEKS * WEEK
     batch_end = reference_end + WEEK
     project = BenchProject(root / "snapshot", root / "full")
@@ -608,6 +759,107 @@ def incremental_scenario(args: argparse.Namespace, root: Path, table: list[str])
     say(f"   data generated in {generated:.1f} s in all (not counted)")
 
 
+def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> None:
+    """Issue #4's scale: `--models` models in 5 business units, 10-40 features each, weekly
+    batches of `--rows` rows. One new week is added to every model and timed with N/4, N/2 and
+    N weeks stored (N = --weeks; 13, 26, 52 by default); the history in between is built
+    untimed, at most HISTORY_CHUNK weeks per `dbt run`. Then the whole history is rebuilt with
+    `dbt build --full-refresh` (the full build) and its wall time and peak memory taken."""
+    rows = args.rows or 20_000
+    models = fleet_models(args.models)
+    checkpoints = sorted({max(1, args.weeks // 4), max(1, args.weeks // 2), args.weeks})
+    features = sum(len(m.features) for m in models)
+    reference_end = FLEET_REFERENCE_START + FLEET_REFERENCE_WEEKS * WEEK
+    project = BenchProject(root / "snapshot", root / "fleet")
+    for name, text in fleet_registry_yaml(models).items():
+        project.write_registry(text, name)
+
+    say(
+        f"\n== Fleet: {len(models)} models in {len(FLEET_BUSINESS_UNITS)} business units, "
+        f"{features} features in all ({min(len(m.features) for m in models)}-"
+        f"{max(len(m.features) for m in models)} a model), {rows:,} rows a week, "
+        f"+1 week timed at {checkpoints} weeks stored"
+    )
+    started = time.perf_counter()
+    with project.connect() as con:
+        for model in models:
+            append_fleet_rows(
+                con,
+                model,
+                0,
+                FLEET_REFERENCE_WEEKS * rows,
+                FLEET_REFERENCE_START,
+                reference_end,
+                create=True,
+            )
+        con.execute("checkpoint")
+    generated = time.perf_counter() - started
+    next_id = FLEET_REFERENCE_WEEKS * rows
+    weeks = 0
+
+    def add_weeks(count: int) -> float:
+        nonlocal next_id, weeks
+        began = time.perf_counter()
+        start = reference_end + weeks * WEEK
+        with project.connect() as con:
+            for model in models:
+                append_fleet_rows(con, model, next_id, count * rows, start, start + count * WEEK)
+            con.execute("checkpoint")
+        next_id += count * rows
+        weeks += count
+        return time.perf_counter() - began
+
+    data = f"{len(models)} models x {rows:,} rows a week"
+    for stored in checkpoints:
+        history_s = 0.0
+        runs = math.ceil((stored - weeks) / HISTORY_CHUNK)
+        for run_index in range(runs):
+            generated += add_weeks((stored - weeks) // (runs - run_index))
+            history_s += project.dbt("run", args.threads).wall_s
+        say(f"   history of {stored} weeks: {runs} dbt run(s), {history_s:.1f} s (not timed)")
+        generated += add_weeks(1)
+        run = project.dbt("build", args.threads)
+        recomputed = project.batches_computed(run.invocation_id)
+        say(
+            f"   +1 week to every model with {stored} stored: wall {run.wall_s:.1f} s, nodes "
+            f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)}, batches computed "
+            f"{recomputed} (exit {run.returncode})"
+        )
+        say(f"   slowest: {_slowest(run)}")
+        table.append(
+            f"| Fleet, +1 week to all models, {stored} weeks stored | {data}, "
+            f"{recomputed} batches computed | {run.wall_s:.1f} s | {run.node_seconds:.1f} s "
+            f"| {_gib(run.max_rss_kib)} | {_slowest(run)} |"
+        )
+        if stored == checkpoints[0]:
+            # the claim "a monitored table is scanned once per batch, not once per feature"
+            for node in ("int_batch_values_counted", "int_prediction_batches_pending"):
+                scans = scans_per_log(project, node)
+                once = sorted(set(scans.values()))
+                say(
+                    f"   {node}: {len(scans)} of {len(models)} logs scanned, scans per log "
+                    f"{once} (EXPLAIN ANALYZE of its compiled SQL)"
+                )
+                table.append(
+                    f"| Fleet, table scans of one run: {node} | {len(scans)} logs | n/a | n/a "
+                    f"| n/a | scans per log: {once} |"
+                )
+
+    if not args.skip_full:
+        run = project.dbt("build", args.threads, "--full-refresh")
+        say(
+            f"   full build (--full-refresh) of {weeks} weeks: wall {run.wall_s:.1f} s, nodes "
+            f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)} (exit {run.returncode})"
+        )
+        say(f"   slowest: {_slowest(run)}")
+        table.append(
+            f"| Fleet, full build of {weeks} weeks (--full-refresh) | {data}, "
+            f"{len(models) * weeks} batches | {run.wall_s:.1f} s | {run.node_seconds:.1f} s "
+            f"| {_gib(run.max_rss_kib)} | {_slowest(run)} |"
+        )
+    say(f"   data generated in {generated:.1f} s in all (not counted)")
+
+
 def _stored_list(text: str) -> list[int]:
     try:
         values = [int(part) for part in text.split(",") if part.strip()]
@@ -625,10 +877,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         epilog="Figures are printed as they come and as a markdown table at the end.",
     )
     parser.add_argument(
+        "--scenario",
+        choices=["single", "fleet", "all"],
+        default="all",
+        help="single: one wide model (full build, incremental, DuckDB baseline); fleet: 50 "
+        "models in 5 business units (issue #4); all: both (default)",
+    )
+    parser.add_argument(
         "--rows",
         type=int,
-        default=1_000_000,
-        help="rows of the reference window and of the batch in the full build (default 1,000,000)",
+        default=None,
+        help="single: rows of the reference window and of the batch in the full build "
+        "(default 1,000,000); fleet: rows a week per model (default 20,000)",
+    )
+    parser.add_argument(
+        "--models", type=int, default=50, help="fleet: monitored models (default 50)"
+    )
+    parser.add_argument(
+        "--weeks",
+        type=int,
+        default=52,
+        help="fleet: weeks stored at the last timed run; +1 week is also timed at a quarter "
+        "and half of it (default 52: 13, 26, 52)",
     )
     parser.add_argument(
         "--batch-rows",
@@ -649,7 +919,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="batches already stored before the timed incremental run, "
         "comma-separated (default 10,50)",
     )
-    parser.add_argument("--skip-full", action="store_true", help="skip the full build")
+    parser.add_argument("--skip-full", action="store_true", help="skip the full builds")
     parser.add_argument("--skip-incremental", action="store_true", help="skip the incremental runs")
     parser.add_argument(
         "--skip-baseline", action="store_true", help="skip the plain DuckDB baseline"
@@ -682,10 +952,13 @@ def main(argv: list[str] | None = None) -> int:
     table: list[str] = []
     started = time.perf_counter()
     try:
-        if not (args.skip_full and args.skip_baseline):
-            full_scenario(args, root, table)
-        if not args.skip_incremental:
-            incremental_scenario(args, root, table)
+        if args.scenario in ("single", "all"):
+            if not (args.skip_full and args.skip_baseline):
+                full_scenario(args, root, table)
+            if not args.skip_incremental:
+                incremental_scenario(args, root, table)
+        if args.scenario in ("fleet", "all"):
+            fleet_scenario(args, root, table)
     finally:
         if args.keep:
             say(f"\nkept {root}")

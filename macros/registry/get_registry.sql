@@ -17,7 +17,15 @@
     names the YAML file, the model and the key. Columns and types are checked against the
     warehouse by `modelwatch.validate_registry`, which runs before anything is built. -#}
 {% macro get_registry() %}
-    {{ return(adapter.dispatch('get_registry', 'modelwatch')()) }}
+    {#- resolved once per invocation, not once per node (modelwatch._invocation_memo) -#}
+    {% set memo = modelwatch._invocation_memo('registry') %}
+    {% if memo is none %}
+        {{ return(adapter.dispatch('get_registry', 'modelwatch')()) }}
+    {% endif %}
+    {% if 'entries' not in memo %}
+        {% do memo.update({'entries': adapter.dispatch('get_registry', 'modelwatch')()}) %}
+    {% endif %}
+    {{ return(memo['entries']) }}
 {% endmacro %}
 
 {% macro default__get_registry() %}
