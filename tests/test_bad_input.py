@@ -683,22 +683,26 @@ def test_nan_is_missing_and_infinity_lands_in_the_outer_bins(
     assert set(ks["status"]) <= {"ok", "warn", "alert"}
 
 
-def test_entirely_null_feature_is_insufficient_for_ks_and_alerts_on_psi(
+def test_entirely_null_feature_is_insufficient_for_ks_and_alerts_on_missing_rate(
     edge_build: tuple[DbtProject, DbtResult],
 ) -> None:
     project, result = edge_build
     # Not an error anywhere: the models build, and the drift test fails on the alert.
     assert "error" not in {r["status"] for r in result.results}
     age = project.query(
-        f"""select metric_name, metric_value, batch_size, status from fct_feature_drift
+        f"""select metric_name, metric_value, batch_size, status, is_enforced
+        from fct_feature_drift
         where feature_name = 'Age' and batch_id = '{BATCHES[1]}' order by metric_name"""
     ).set_index("metric_name")
     assert age.loc["ks_statistic", "status"] == "insufficient_data"
     assert age.loc["ks_pvalue", "status"] == "insufficient_data"
     assert age.loc["ks_pvalue", "batch_size"] == 0
-    # The missing share jumps from 0 to 1: a large PSI, an alert.
-    assert age.loc["psi", "status"] == "alert"
+    # The missing share jumps from 0 to 1: the missing-rate change alerts. PSI is large too,
+    # but the default method table judges PSI from 500 rows on (decision 0008): not here.
+    assert age.loc["missing_rate_change", "status"] == "alert"
+    assert age.loc["missing_rate_change", "metric_value"] == 1.0
     assert age.loc["psi", "metric_value"] > 1
+    assert not age.loc["psi", "is_enforced"]
     missing = project.query(
         f"""select batch_share, reference_share from fct_feature_histograms
         where feature_name = 'Age' and batch_id = '{BATCHES[1]}' and bin_index = 0"""
@@ -738,6 +742,7 @@ def test_empty_registry_builds_empty_tables(dbt_project: DbtProject) -> None:
         "fct_feature_drift",
         "fct_model_batch_status",
     }
-    # the risk tiers are configuration, not registry entries: they exist without any model
-    for name in names - {"dim_risk_tier_bounds"}:
+    # configuration tables, not registry entries, exist without any model: the risk tiers
+    # and the packaged default-method table
+    for name in names - {"dim_risk_tier_bounds", "dim_default_methods"}:
         assert dbt_project.query(f"select count(*) as n from {name}")["n"][0] == 0, name

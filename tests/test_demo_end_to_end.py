@@ -126,6 +126,33 @@ def test_the_gradual_income_shift_warns_before_it_alerts(drift: pd.DataFrame) ->
     assert all(status[week_start(w)] == "alert" for w in range(12, 17))
 
 
+def test_the_default_wasserstein_distance_sees_the_income_shift_two_weeks_before_psi(
+    drift: pd.DataFrame,
+) -> None:
+    # decision 0008: numeric features are judged on Wasserstein / sd from 1,000 rows on
+    # (warn 0.10, error 0.20); the shift is -0.15 sd of log-income a week from week 9
+    income = drift[
+        (drift["feature_name"] == "income") & (drift["metric_name"] == "wasserstein_normed")
+    ]
+    status = dict(zip(income["batch_id"], income["status"], strict=True))
+    assert all(status[week_start(w)] == "ok" for w in range(1, 9))
+    assert status[week_start(9)] == "warn"
+    assert all(status[week_start(w)] == "alert" for w in range(10, 17))
+
+
+def test_stable_features_reach_no_level_at_all(drift: pd.DataFrame) -> None:
+    # effect sizes only by default: no p-value warnings on stable features (decision 0008)
+    drifted = {(m, f) for m, f, _ in injected_cells()} | set(SCORES.items())
+    stable = drift[
+        [
+            (m, f) not in drifted
+            for m, f in zip(drift["model_id"], drift["feature_name"], strict=True)
+        ]
+    ]
+    assert (stable["severity_level"] == 0).all(), stable[stable["severity_level"] > 0]
+    assert not stable.loc[stable["metric_name"] == "ks_pvalue", "is_enforced"].any()
+
+
 def test_stable_features_never_reach_error_level(drift: pd.DataFrame) -> None:
     # the multivariate check summarises the numeric features: its own test is below
     drifted = {(m, f) for m, f, _ in injected_cells()} | set(SCORES.items())
@@ -183,6 +210,8 @@ def test_pipeline_fault_week_alerts_on_missing_share_and_skips_ks(drift: pd.Data
     by_metric = fault.set_index("metric_name")
     assert by_metric.loc["psi", "status"] == "alert"
     assert by_metric.loc["psi", "metric_value"] > 10
+    assert by_metric.loc["missing_rate_change", "status"] == "alert"
+    assert by_metric.loc["missing_rate_change", "metric_value"] == 1.0
     assert by_metric.loc["ks_statistic", "status"] == "insufficient_data"
     assert by_metric.loc["ks_pvalue", "status"] == "insufficient_data"
 

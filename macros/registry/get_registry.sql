@@ -97,7 +97,8 @@
     features set only the first five. -#}
 {% macro _config_keys() %}
     {{ return(['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds',
-        'retrain_window_days', 'multiple_testing', 'batch_grain', 'sla_days', 'data_quality']) }}
+        'retrain_window_days', 'multiple_testing', 'batch_grain', 'sla_days', 'data_quality',
+        'methods']) }}
 {% endmacro %}
 
 
@@ -205,7 +206,8 @@
 {% macro _resolve_registry_entry(node, spec, layers) %}
     {% set file_path = node.original_file_path %}
     {% set source_label = node.source_name ~ '.' ~ node.name %}
-    {% set feature_keys = ['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds'] %}
+    {% set feature_keys = [
+        'bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds', 'methods'] %}
     {% set config_keys = modelwatch._config_keys() %}
     {% set inventory_keys = [
         'purpose', 'validator', 'risk_tier', 'lifecycle_stage', 'deployment_date',
@@ -402,6 +404,15 @@
         {% endfor %}
         {% set resolved = modelwatch.resolve_config([model_config, feature_layer]) %}
         {{ modelwatch._validate_feature_config(resolved, file_path, model_id, name) }}
+        {#- which metrics are in force, and why (decision 0008): the registry's own layers
+            (everything above the packaged defaults) decide before the default table -#}
+        {#- the risk tier's levels are packaged-like defaults: they set levels, not what is in
+            force (decision 0008) -#}
+        {% set registry_layers = modelwatch.resolve_config(
+            [project_layer, unit_layer, model_layer, feature_layer]) %}
+        {% set threshold_sources = modelwatch._threshold_sources(
+            resolved, registry_layers.thresholds, kind, 'methods' in feature_layer,
+            file_path, model_id, name) %}
         {% do slot_counts.update({kind: slot_counts[kind] + 1}) %}
         {% set slot = ('num_' if kind == 'numeric' else 'cat_') ~ '%02d' % slot_counts[kind] %}
         {% do features.append({
@@ -417,6 +428,8 @@
             'psi_epsilon': resolved.psi_epsilon,
             'js_log_base': resolved.js_log_base,
             'thresholds': resolved.thresholds,
+            'methods': resolved.methods,
+            'threshold_sources': threshold_sources,
         }) %}
     {% endfor %}
 
@@ -548,6 +561,18 @@
             "multiple_testing is '" ~ config.get('multiple_testing')
             ~ "'; use none, bonferroni or benjamini_hochberg") }}
     {% endif %}
+    {% set methods = config.get('methods') %}
+    {% if methods is not none and (methods is string or methods is mapping
+        or methods is not iterable or methods | length == 0) %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "methods is '" ~ methods ~ "'; give a non-empty list of metrics, e.g. methods: "
+            ~ "[psi, wasserstein_normed]; allowed names: " ~ (catalog.keys() | sort | join(', '))) }}
+    {% endif %}
+    {% for method in (methods or []) if method not in catalog %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "unknown method '" ~ method ~ "' in methods; allowed names: "
+            ~ (catalog.keys() | sort | join(', '))) }}
+    {% endfor %}
     {% set log_base = config.get('js_log_base', 2) %}
     {% if log_base is none or log_base is boolean or log_base is not number or log_base <= 1 %}
         {{ modelwatch._registry_error(file_path, model_id, feature_name,
@@ -623,4 +648,57 @@
         {{ return(none) }}
     {% endif %}
     {{ return(modules.datetime.datetime(year, month, day, hour, minute, second)) }}
+{% endmacro %}
+
+
+{#- Why each metric of a feature is (or may be) in force, decision 0008:
+    registry_thresholds: a registry layer gave the metric a numeric level: always in force;
+    registry_methods: named by the nearest `methods` list: always in force;
+    default_table: the packaged default-method table decides per batch at run time (the
+        feature's class and the batch's rows; dim_default_methods);
+    not_in_force: computed and stored, never judged.
+    A level set to false in the registry only switches that level off. -#}
+{% macro _threshold_sources(resolved, registry_thresholds, kind, feature_sets_methods,
+    file_path, model_id, feature_name) %}
+    {% set catalog = modelwatch.get_metric_catalog() %}
+    {% set table = modelwatch.get_packaged_defaults().default_methods %}
+    {% set classes = ['numeric', 'score'] if kind == 'numeric' else ['categorical', 'binary'] %}
+    {% set methods = resolved.get('methods') %}
+    {% set sources = {} %}
+    {% set applicable = [] %}
+    {% for metric in catalog.keys() | sort if kind in catalog[metric].kinds %}
+        {% do applicable.append(metric) %}
+    {% endfor %}
+    {% for method in (methods or []) if method not in applicable and feature_sets_methods %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "method '" ~ method ~ "' does not apply to a " ~ kind ~ " feature; allowed names: "
+            ~ (applicable | join(', '))) }}
+    {% endfor %}
+    {% for metric in catalog.keys() | sort if kind in catalog[metric].kinds %}
+        {% set given = registry_thresholds.get(metric, {}) %}
+        {% set has_level = given.values() | reject('sameas', false) | list | length > 0 %}
+        {% if has_level %}
+            {% do sources.update({metric: 'registry_thresholds'}) %}
+        {% elif methods is not none %}
+            {% if metric in methods %}
+                {% set levels = resolved.thresholds.get(metric, {}) %}
+                {% if levels.values() | reject('sameas', false) | list | length == 0 %}
+                    {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                        "method '" ~ metric ~ "' has no default threshold (its scale depends "
+                        ~ "on the data); give one: thresholds: {" ~ metric
+                        ~ ": {warn: <number>, error: <number>}}") }}
+                {% endif %}
+                {% do sources.update({metric: 'registry_methods'}) %}
+            {% else %}
+                {% do sources.update({metric: 'not_in_force'}) %}
+            {% endif %}
+        {% else %}
+            {% set in_table = [] %}
+            {% for class in classes if metric in table[class] %}
+                {% do in_table.append(class) %}
+            {% endfor %}
+            {% do sources.update({metric: 'default_table' if in_table else 'not_in_force'}) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(sources) }}
 {% endmacro %}

@@ -1,7 +1,8 @@
 {#- The registry as rows, for the dim_ tables analysts query: `what` is 'models' (one row per
     model: inventory and resolved configuration), 'features' (per model and monitored
-    column), 'thresholds' (per model, feature and metric, levels switched off as null) or
-    'risk_tier_bounds' (per risk tier, metric and bounded threshold level). Returns {'columns': [(name, type)], 'rows': […]}
+    column), 'thresholds' (per model, feature and metric, levels switched off as null),
+    'risk_tier_bounds' (per risk tier, metric and bounded threshold level) or
+    'default_methods' (the packaged default-method table). Returns {'columns': [(name, type)], 'rows': […]}
     for modelwatch.literal_rows. -#}
 {% macro registry_table(what) %}
     {{ return(adapter.dispatch('registry_table', 'modelwatch')(what)) }}
@@ -108,7 +109,7 @@
         {%- set columns = [
             ('model_id', text), ('feature_name', text), ('metric_name', text),
             ('threshold_direction', text), ('warn_threshold', double),
-            ('error_threshold', double)] -%}
+            ('error_threshold', double), ('threshold_source', text)] -%}
         {%- for entry in registry -%}
             {%- for feature in entry.features -%}
                 {%- for metric in catalog.keys() | sort if feature.kind in catalog[metric].kinds -%}
@@ -122,6 +123,7 @@
                         'threshold_direction': catalog[metric].direction,
                         'warn_threshold': none if warn is boolean else warn,
                         'error_threshold': none if error is boolean else error,
+                        'threshold_source': feature.threshold_sources.get(metric, 'not_in_force'),
                     }) -%}
                 {%- endfor -%}
             {%- endfor -%}
@@ -135,6 +137,7 @@
                     'threshold_direction': catalog[metric].direction,
                     'warn_threshold': none if levels.get('warn') is boolean else levels.get('warn'),
                     'error_threshold': none if levels.get('error') is boolean else levels.get('error'),
+                    'threshold_source': 'multivariate_check',
                 }) -%}
             {%- endfor -%}
         {%- endfor -%}
@@ -158,10 +161,32 @@
                 {%- endfor -%}
             {%- endfor -%}
         {%- endfor -%}
+    {%- elif what == 'default_methods' -%}
+        {#- the packaged default-method table (decision 0008): per feature class and metric,
+            the batch-size cut-off and the packaged levels -#}
+        {%- set packaged = modelwatch.get_packaged_defaults() -%}
+        {%- set catalog = modelwatch.get_metric_catalog() -%}
+        {%- set columns = [
+            ('feature_class', text), ('metric_name', text), ('min_batch_rows', dbt.type_bigint()),
+            ('threshold_direction', text), ('warn_threshold', double),
+            ('error_threshold', double)] -%}
+        {%- for feature_class, metrics in packaged.default_methods.items() -%}
+            {%- for metric, min_rows in metrics.items() -%}
+                {%- set levels = packaged.thresholds.get(metric, {}) -%}
+                {%- do rows.append({
+                    'feature_class': feature_class,
+                    'metric_name': metric,
+                    'min_batch_rows': min_rows,
+                    'threshold_direction': catalog[metric].direction,
+                    'warn_threshold': none if levels.get('warn') is boolean else levels.get('warn'),
+                    'error_threshold': none if levels.get('error') is boolean else levels.get('error'),
+                }) -%}
+            {%- endfor -%}
+        {%- endfor -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "registry_table: what is '" ~ what ~ "'; use models, features, thresholds or "
-            ~ "risk_tier_bounds") }}
+            ~ "risk_tier_bounds or default_methods") }}
     {%- endif -%}
     {{ return({'columns': columns, 'rows': rows}) }}
 {% endmacro %}

@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['model_id', 'batch_id'],
+        on_schema_change='append_new_columns',
     )
 }}
 {#- One drift figure per model, batch, feature and metric, kept for every batch as history:
@@ -22,6 +23,7 @@ pending_batches as (
         reference_id,
         batch_id,
         batch_started_at,
+        batch_rows,
         model_version
     from {{ ref('int_prediction_batches_pending') }}
 ),
@@ -51,8 +53,29 @@ thresholds as (
         metric_name,
         threshold_direction,
         warn_threshold,
-        error_threshold
+        error_threshold,
+        threshold_source
     from {{ ref('dim_feature_thresholds') }}
+),
+
+default_methods as (
+    select
+        feature_class,
+        metric_name,
+        min_batch_rows
+    from {{ ref('dim_default_methods') }}
+),
+
+reference_levels as (
+    -- categorical features with at most two reference levels are 'binary' in the default
+    -- method table (decision 0008)
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        sum(case when bin_type = 'level' then 1 else 0 end) as reference_level_count
+    from {{ ref('dim_feature_bins') }}
+    group by 1, 2, 3
 ),
 
 histogram_metrics as (
@@ -119,36 +142,29 @@ metrics_adjusted as (
     from metrics_ranked
 ),
 
-metrics_assessed as (
+metrics_in_force as (
+    -- which metrics are judged in this batch, and why: explicit registry thresholds and a
+    -- registry `methods` list always; the default table by feature class from a batch size
+    -- on, picked here from the batch's rows (decision 0008)
     select
-        metrics.model_id,
+        metrics.*,
         pending_batches.reference_id,
-        metrics.batch_id,
         pending_batches.batch_started_at,
+        pending_batches.batch_rows,
         pending_batches.model_version,
-        metrics.feature_name,
         features.feature_kind,
         features.feature_role,
-        metrics.metric_name,
-        cast(metrics.metric_value as {{ double }}) as metric_value,
-        cast(metrics.assessed_value as {{ double }}) as assessed_value,
-        metrics.pvalue_adjustment,
-        metrics.reference_size,
-        metrics.batch_size,
-        metrics.epsilon,
-        thresholds.threshold_direction,
-        thresholds.warn_threshold,
-        thresholds.error_threshold,
         features.min_batch_size,
         case
-            when metrics.metric_value is null then true
-            when metrics.batch_size < features.min_batch_size then true
-            else false
-        end as is_insufficient,
-        {{ modelwatch.severity_level(
-            'metrics.assessed_value', 'thresholds.warn_threshold',
-            'thresholds.error_threshold', 'thresholds.threshold_direction') }}
-            as threshold_level
+            when features.feature_role = 'score' then 'score'
+            when features.feature_kind = 'numeric' then 'numeric'
+            when reference_levels.reference_level_count <= 2 then 'binary'
+            else features.feature_kind
+        end as feature_class,
+        thresholds.threshold_source,
+        thresholds.threshold_direction,
+        thresholds.warn_threshold as configured_warn_threshold,
+        thresholds.error_threshold as configured_error_threshold
     from metrics_adjusted as metrics
     inner join pending_batches
         on
@@ -163,6 +179,98 @@ metrics_assessed as (
             metrics.model_id = thresholds.model_id
             and metrics.feature_name = thresholds.feature_name
             and metrics.metric_name = thresholds.metric_name
+    left join reference_levels
+        on
+            pending_batches.model_id = reference_levels.model_id
+            and pending_batches.reference_id = reference_levels.reference_id
+            and metrics.feature_name = reference_levels.feature_name
+),
+
+metrics_enforced as (
+    select
+        metrics_in_force.*,
+        default_methods.min_batch_rows as default_min_batch_rows,
+        case
+            when metrics_in_force.threshold_source = 'not_in_force' then false
+            when metrics_in_force.threshold_source = 'default_table'
+                then coalesce(
+                    metrics_in_force.batch_rows >= default_methods.min_batch_rows, false
+                )
+            else true
+        end as is_enforced
+    from metrics_in_force
+    left join default_methods
+        on
+            metrics_in_force.feature_class = default_methods.feature_class
+            and metrics_in_force.metric_name = default_methods.metric_name
+),
+
+metrics_judged as (
+    select
+        *,
+        case
+            when is_enforced then configured_warn_threshold
+        end as warn_threshold,
+        case
+            when is_enforced then configured_error_threshold
+        end as error_threshold,
+        case
+            when threshold_source = 'registry_thresholds' then 'registry thresholds'
+            when threshold_source = 'registry_methods' then 'registry methods'
+            when threshold_source = 'not_in_force' then 'not in force'
+            when threshold_source = 'multivariate_check' then 'multivariate check'
+            when default_min_batch_rows is null
+                then 'default table: not for ' || feature_class
+            when is_enforced and default_min_batch_rows = 0
+                then 'default table: ' || feature_class || ', every batch'
+            when is_enforced
+                then
+                    'default table: ' || feature_class || ', batch rows >= '
+                    || cast(default_min_batch_rows as {{ dbt.type_string() }})
+            when threshold_source = 'default_table'
+                then
+                    'default table: ' || feature_class || ' from batch rows '
+                    || cast(default_min_batch_rows as {{ dbt.type_string() }})
+            else 'thresholds as stored'
+        end as threshold_rule
+    from metrics_enforced
+),
+
+metrics_assessed as (
+    select
+        model_id,
+        reference_id,
+        batch_id,
+        batch_started_at,
+        model_version,
+        feature_name,
+        feature_kind,
+        feature_role,
+        feature_class,
+        metric_name,
+        cast(metric_value as {{ double }}) as metric_value,
+        cast(assessed_value as {{ double }}) as assessed_value,
+        pvalue_adjustment,
+        reference_size,
+        batch_size,
+        batch_rows,
+        epsilon,
+        threshold_direction,
+        warn_threshold,
+        error_threshold,
+        is_enforced,
+        threshold_source,
+        threshold_rule,
+        min_batch_size,
+        case
+            when metric_value is null then true
+            when batch_size < min_batch_size then true
+            else false
+        end as is_insufficient,
+        {{ modelwatch.severity_level(
+            'assessed_value', 'warn_threshold', 'error_threshold', 'threshold_direction') }}
+            as threshold_level
+    from metrics_judged
 ),
 
 drift as (
@@ -175,16 +283,21 @@ drift as (
         feature_name,
         feature_kind,
         feature_role,
+        feature_class,
         metric_name,
         metric_value,
         assessed_value,
         pvalue_adjustment,
         reference_size,
         batch_size,
+        batch_rows,
         epsilon,
         threshold_direction,
         warn_threshold,
         error_threshold,
+        is_enforced,
+        threshold_source,
+        threshold_rule,
         min_batch_size,
         case when is_insufficient then 0 else threshold_level end as severity_level,
         case
