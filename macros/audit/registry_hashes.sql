@@ -38,8 +38,9 @@
         if entry.multivariate and entry.multivariate.enabled else []) -%}
     {%- for feature in columns -%}
         {%- set levels = [] -%}
+        {#- metrics never judged for this feature (decision 0008) are left out -#}
         {%- for metric in feature.thresholds.keys() | sort
-            if feature.kind in catalog.get(metric, {}).get('kinds', [feature.kind]) -%}
+            if (feature.threshold_sources or {}).get(metric, 'not_in_force') != 'not_in_force' -%}
             {%- set parts = [] -%}
             {%- for level in ['warn', 'error'] -%}
                 {%- set value = feature.thresholds[metric].get(level) -%}
