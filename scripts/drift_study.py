@@ -364,26 +364,25 @@ class StudyProject:
             con.close()
 
     def drift(self) -> pd.DataFrame:
-        """fct_feature_drift of the study model, with whether each row is one column's."""
-        return self.query(
+        """fct_feature_drift of the study model, with whether each row is one column's
+        (a multivariate metric's row names no column of the log)."""
+        drift = self.query(
             f"""
             select
-                drift.batch_id,
-                drift.feature_name,
-                drift.metric_name,
-                drift.metric_value,
-                drift.threshold_direction,
-                drift.warn_threshold,
-                drift.error_threshold,
-                drift.status,
-                features.feature_name is not null as is_column
-            from fct_feature_drift as drift
-            left join dim_monitored_features as features
-                on drift.model_id = features.model_id
-                and drift.feature_name = features.feature_name
-            where drift.model_id = '{MODEL_ID}'
+                batch_id,
+                feature_name,
+                metric_name,
+                metric_value,
+                threshold_direction,
+                warn_threshold,
+                error_threshold,
+                status
+            from fct_feature_drift
+            where model_id = '{MODEL_ID}'
             """
         )
+        drift["is_column"] = drift["feature_name"].isin([*NUMERIC, *CATEGORICAL, SCORE])
+        return drift
 
 
 # --- counting ------------------------------------------------------------------------------

@@ -172,6 +172,9 @@ def test_a_tiny_study_through_dbt_catches_a_gross_shift(tmp_path):
     assert found[("missing_rate_change", "missing_30pct")].value == pytest.approx(0.29, abs=0.04)
     assert found[("ks_pvalue", "location_0.5sd")].below_alpha is True
     assert found[("chi_square_pvalue", "location_0.5sd")].level == "n/a"
+    # the multivariate check's row names no column: it counts for every shift
+    assert found[("mmd", "location_0.5sd")].level != "n/a"
+    assert found[("mmd", "location_0.5sd")].value is not None
     text = "\n".join(result.markdown)
     assert "### False alarms: 2 stable batches of 1,000 rows" in text
     assert "| psi |" in text and "missing 1 % -> 30 %" in text
