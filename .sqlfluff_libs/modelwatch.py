@@ -86,6 +86,15 @@ def get_metric_catalog():
     }
 
 
+def reference_chunking(registry, stored):
+    return {
+        "model_filter": "model_id in ('example')",
+        "chunks": "case model_id when 'example' then 10 end",
+        "chunk_rows": "cast(null as bigint)",
+        "row_hash": "md5(cast(num_01 as varchar))",
+    }
+
+
 def type_double():
     return "double"
 

@@ -29,6 +29,12 @@
         {{ exceptions.raise_compiler_error(label ~ ": feature_role is '" ~ feature_role
             ~ "'; use feature or score") }}
     {%- endif -%}
+    {%- for metric, levels in (thresholds or {}).items() if levels is mapping
+        and 'auto' in levels.values() | list -%}
+        {{ exceptions.raise_compiler_error(label ~ ": thresholds." ~ metric ~ " is 'auto' in "
+            ~ "the test arguments; learned levels are set in the registry (thresholds: {"
+            ~ metric ~ ": {error: auto}}, decision 0009) and the test then uses them") }}
+    {%- endfor -%}
     {%- if thresholds is not none and execute and entry -%}
         {{ modelwatch._validate_feature_config(
             modelwatch.resolve_config([{'psi_epsilon': 0.0001}, {'thresholds': thresholds}]),

@@ -28,6 +28,7 @@
         'batch_grain': 'week',
         'sla_days': none,
         'methods': none,
+        'learned_thresholds': {'chunks': 10, 'k': 3, 'warn_k': 2, 'chunk_rows': none},
         'default_methods': {
             'numeric': {'missing_rate_change': 0, 'psi': 500, 'wasserstein_normed': 1000},
             'score': {'missing_rate_change': 0, 'psi': 500, 'wasserstein_normed': 1000},

@@ -98,7 +98,7 @@
 {% macro _config_keys() %}
     {{ return(['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds',
         'retrain_window_days', 'multiple_testing', 'batch_grain', 'sla_days', 'data_quality',
-        'methods']) }}
+        'methods', 'learned_thresholds']) }}
 {% endmacro %}
 
 
@@ -433,6 +433,12 @@
         }) %}
     {% endfor %}
 
+    {#- thresholds learned from the reference (decision 0009): the settings, when any level
+        is `auto` or a registry layer sets learned_thresholds -#}
+    {% set learned = modelwatch._learned_settings(
+        model_config, 'learned_thresholds' in model_layer or 'learned_thresholds' in project_layer,
+        features, file_path, model_id) %}
+
     {#- the reference -#}
     {% set reference = spec.get('reference') %}
     {% if reference is not mapping %}
@@ -519,6 +525,7 @@
         'retrain_window_days': model_config.retrain_window_days,
         'multiple_testing': model_config.multiple_testing,
         'data_quality': data_quality,
+        'learned_thresholds': learned,
         'features': features,
         'retrain_policy': modelwatch._resolve_retrain_policy(
             spec.get('retrain_policy'), spec.get('risk_tier'), file_path, model_id),
@@ -603,13 +610,20 @@
                     "threshold " ~ metric ~ "." ~ level ~ " is empty; give a number, "
                     ~ "or false to switch this level off") }}
             {% endif %}
-            {% if not (value is boolean and not value)
+            {% if value == 'auto' and metric not in modelwatch._learnable_metrics() %}
+                {{ modelwatch._registry_error(file_path, model_id, feature_name,
+                    "threshold " ~ metric ~ "." ~ level ~ " is 'auto', but levels are learned "
+                    ~ "only for " ~ (modelwatch._learnable_metrics() | join(', '))
+                    ~ "; give a number for " ~ metric) }}
+            {% endif %}
+            {% if value != 'auto' and not (value is boolean and not value)
                 and (value is boolean or value is not number or value < 0
                      or (catalog[metric].direction == 'below' and value > 1)) %}
                 {{ modelwatch._registry_error(file_path, model_id, feature_name,
                     "threshold " ~ metric ~ "." ~ level ~ " is '" ~ value ~ "'; give a number "
                     ~ ("between 0 and 1 (a p-value)" if catalog[metric].direction == 'below'
-                       else "of at least 0") ~ ", or false to switch this level off") }}
+                       else "of at least 0") ~ ", auto to learn it from the reference, "
+                    ~ "or false to switch this level off") }}
             {% endif %}
         {% endfor %}
         {% set warn = levels.get('warn') %}
@@ -701,4 +715,62 @@
         {% endif %}
     {% endfor %}
     {{ return(sources) }}
+{% endmacro %}
+
+
+{#- The metrics whose levels can be learned from reference chunks (`auto`, decision 0009). -#}
+{% macro _learnable_metrics() %}
+    {{ return(['psi', 'jensen_shannon', 'hellinger', 'total_variation', 'l_infinity',
+        'kl_divergence', 'missing_rate_change']) }}
+{% endmacro %}
+
+
+{#- The learned-threshold settings of one model (packaged values filled in), validated; none
+    when the model learns nothing (no `auto` level and no learned_thresholds set). -#}
+{% macro _learned_settings(model_config, is_set, features, file_path, model_id) %}
+    {% set uses_auto = [] %}
+    {% for feature in features %}
+        {% for metric, levels in feature.thresholds.items() if levels is mapping
+            and 'auto' in levels.values() | list %}
+            {% do uses_auto.append(metric) %}
+        {% endfor %}
+    {% endfor %}
+    {% if not uses_auto and not is_set %}
+        {{ return(none) }}
+    {% endif %}
+    {% set given = model_config.get('learned_thresholds') %}
+    {% if given is not mapping %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "learned_thresholds must be a mapping such as {chunks: 10, k: 3}") }}
+    {% endif %}
+    {{ modelwatch._check_keys(given, ['chunks', 'k', 'warn_k', 'chunk_rows'],
+        file_path, model_id, none, 'learned_thresholds') }}
+    {% set settings = {} %}
+    {% do settings.update(modelwatch.get_packaged_defaults().learned_thresholds) %}
+    {% do settings.update(given) %}
+    {% for key in ['chunks', 'chunk_rows'] %}
+        {% set value = settings.get(key) %}
+        {% if (key == 'chunks' or value is not none) and (value is boolean or value is not number
+            or value != value | int or value < (2 if key == 'chunks' else 1)) %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "learned_thresholds." ~ key ~ " is '" ~ value ~ "'; give a whole number of at least "
+                ~ (2 if key == 'chunks' else 1)
+                ~ (" (the reference is cut into this many chunks; 10 or more is steadier)"
+                   if key == 'chunks' else " (rows per chunk: the typical batch size)")) }}
+        {% endif %}
+    {% endfor %}
+    {% for key in ['k', 'warn_k'] %}
+        {% set value = settings.get(key) %}
+        {% if value is boolean or value is not number or value <= 0 %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "learned_thresholds." ~ key ~ " is '" ~ value ~ "'; give a positive number of "
+                ~ "standard deviations (default k: 3, warn_k: 2)") }}
+        {% endif %}
+    {% endfor %}
+    {% if settings.warn_k > settings.k %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "learned_thresholds: warn_k (" ~ settings.warn_k ~ ") is above k (" ~ settings.k
+            ~ "); the warning level must be reached first") }}
+    {% endif %}
+    {{ return(settings) }}
 {% endmacro %}

@@ -2,7 +2,8 @@
     model: inventory and resolved configuration), 'features' (per model and monitored
     column), 'thresholds' (per model, feature and metric, levels switched off as null),
     'risk_tier_bounds' (per risk tier, metric and bounded threshold level) or
-    'default_methods' (the packaged default-method table). Returns {'columns': [(name, type)], 'rows': […]}
+    'default_methods' (the packaged default-method table) or 'learned_thresholds' (per model
+    learning levels from its reference). Returns {'columns': [(name, type)], 'rows': […]}
     for modelwatch.literal_rows. -#}
 {% macro registry_table(what) %}
     {{ return(adapter.dispatch('registry_table', 'modelwatch')(what)) }}
@@ -109,7 +110,8 @@
         {%- set columns = [
             ('model_id', text), ('feature_name', text), ('metric_name', text),
             ('threshold_direction', text), ('warn_threshold', double),
-            ('error_threshold', double), ('threshold_source', text)] -%}
+            ('error_threshold', double), ('threshold_source', text),
+            ('is_warn_learned', dbt.type_boolean()), ('is_error_learned', dbt.type_boolean())] -%}
         {%- for entry in registry -%}
             {%- for feature in entry.features -%}
                 {%- for metric in catalog.keys() | sort if feature.kind in catalog[metric].kinds -%}
@@ -121,9 +123,11 @@
                         'feature_name': feature.name,
                         'metric_name': metric,
                         'threshold_direction': catalog[metric].direction,
-                        'warn_threshold': none if warn is boolean else warn,
-                        'error_threshold': none if error is boolean else error,
+                        'warn_threshold': none if warn is boolean or warn == 'auto' else warn,
+                        'error_threshold': none if error is boolean or error == 'auto' else error,
                         'threshold_source': feature.threshold_sources.get(metric, 'not_in_force'),
+                        'is_warn_learned': warn == 'auto',
+                        'is_error_learned': error == 'auto',
                     }) -%}
                 {%- endfor -%}
             {%- endfor -%}
@@ -161,6 +165,20 @@
                 {%- endfor -%}
             {%- endfor -%}
         {%- endfor -%}
+    {%- elif what == 'learned_thresholds' -%}
+        {#- per model that learns thresholds from its reference (decision 0009) -#}
+        {%- set columns = [
+            ('model_id', text), ('chunks', dbt.type_int()), ('chunk_rows', dbt.type_bigint()),
+            ('k', double), ('warn_k', double)] -%}
+        {%- for entry in registry if entry.learned_thresholds -%}
+            {%- do rows.append({
+                'model_id': entry.model_id,
+                'chunks': entry.learned_thresholds.chunks,
+                'chunk_rows': entry.learned_thresholds.chunk_rows,
+                'k': entry.learned_thresholds.k,
+                'warn_k': entry.learned_thresholds.warn_k,
+            }) -%}
+        {%- endfor -%}
     {%- elif what == 'default_methods' -%}
         {#- the packaged default-method table (decision 0008): per feature class and metric,
             the batch-size cut-off and the packaged levels -#}
@@ -186,7 +204,7 @@
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "registry_table: what is '" ~ what ~ "'; use models, features, thresholds or "
-            ~ "risk_tier_bounds or default_methods") }}
+            ~ "risk_tier_bounds, default_methods or learned_thresholds") }}
     {%- endif -%}
     {{ return({'columns': columns, 'rows': rows}) }}
 {% endmacro %}

@@ -54,8 +54,26 @@ thresholds as (
         threshold_direction,
         warn_threshold,
         error_threshold,
-        threshold_source
+        threshold_source,
+        is_warn_learned,
+        is_error_learned
     from {{ ref('dim_feature_thresholds') }}
+),
+
+learned_thresholds as (
+    -- levels learned from the chunks of each reference version (decision 0009)
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        metric_name,
+        chunk_count,
+        k,
+        is_learned,
+        not_learned_reason,
+        warn_upper,
+        error_upper
+    from {{ ref('dim_learned_thresholds') }}
 ),
 
 default_methods as (
@@ -163,8 +181,23 @@ metrics_in_force as (
         end as feature_class,
         thresholds.threshold_source,
         thresholds.threshold_direction,
-        thresholds.warn_threshold as configured_warn_threshold,
-        thresholds.error_threshold as configured_error_threshold
+        case
+            when thresholds.is_warn_learned then learned_thresholds.warn_upper
+            else thresholds.warn_threshold
+        end as configured_warn_threshold,
+        case
+            when thresholds.is_error_learned then learned_thresholds.error_upper
+            else thresholds.error_threshold
+        end as configured_error_threshold,
+        coalesce(thresholds.is_warn_learned or thresholds.is_error_learned, false)
+            as uses_learned_threshold,
+        coalesce(learned_thresholds.is_learned, false) as is_learned,
+        coalesce(
+            learned_thresholds.not_learned_reason,
+            'the reference holds fewer rows than two chunks'
+        ) as not_learned_reason,
+        learned_thresholds.chunk_count as learned_chunk_count,
+        learned_thresholds.k as learned_k
     from metrics_adjusted as metrics
     inner join pending_batches
         on
@@ -184,6 +217,12 @@ metrics_in_force as (
             pending_batches.model_id = reference_levels.model_id
             and pending_batches.reference_id = reference_levels.reference_id
             and metrics.feature_name = reference_levels.feature_name
+    left join learned_thresholds
+        on
+            pending_batches.model_id = learned_thresholds.model_id
+            and pending_batches.reference_id = learned_thresholds.reference_id
+            and metrics.feature_name = learned_thresholds.feature_name
+            and metrics.metric_name = learned_thresholds.metric_name
 ),
 
 metrics_enforced as (
@@ -215,6 +254,13 @@ metrics_judged as (
             when is_enforced then configured_error_threshold
         end as error_threshold,
         case
+            when uses_learned_threshold and not is_learned
+                then 'registry thresholds, auto: not learned: ' || not_learned_reason
+            when uses_learned_threshold
+                then
+                    'registry thresholds, auto: learned from '
+                    || cast(learned_chunk_count as {{ dbt.type_string() }})
+                    || ' reference chunks, mean + k sd'
             when threshold_source = 'registry_thresholds' then 'registry thresholds'
             when threshold_source = 'registry_methods' then 'registry methods'
             when threshold_source = 'not_in_force' then 'not in force'
@@ -265,6 +311,8 @@ metrics_assessed as (
         case
             when metric_value is null then true
             when batch_size < min_batch_size then true
+            -- an `auto` level the reference could not teach: never judged on noise
+            when uses_learned_threshold and not is_learned then true
             else false
         end as is_insufficient,
         {{ modelwatch.severity_level(
