@@ -5,7 +5,7 @@ generates: these stubs return a small, representative rendering of each macro so
 model templates into valid SQL. The real macros are exercised by the dbt builds in pytest.
 """
 
-SLOTS = {"numeric": ["num_01"], "categorical": ["cat_01"]}
+SLOTS = {"numeric": ["num_01"], "categorical": ["cat_01"], "segment": ["seg_01"]}
 
 
 class _Entry(dict):
@@ -255,4 +255,20 @@ def stored_embeddings(relation):
 
 
 def pending_embedding_models(stored):
+    return "model_id in ('example')"
+
+
+def segment_rows(relation, registry):
+    return f"select *, 'seg_01' as segment_slot, seg_01 as segment_value from {relation}"
+
+
+def segment_table(what):
+    return {"columns": [("model_id", "varchar")], "rows": []}
+
+
+def stored_segmentations(relation):
+    return []
+
+
+def pending_segment_models(stored):
     return "model_id in ('example')"

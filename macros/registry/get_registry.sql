@@ -216,7 +216,7 @@
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
-        'features', 'multivariate'] + inventory_keys + config_keys %}
+        'features', 'multivariate', 'segments'] + inventory_keys + config_keys %}
     {% if spec is not mapping %}
         {{ modelwatch._registry_error(file_path, none, none,
             "meta.modelwatch of source " ~ source_label ~ " must be a mapping (model_id, owner, …)") }}
@@ -503,7 +503,15 @@
     {% set reference_id = local_md5(tojson(identity, sort_keys=true))[:12] %}
     {% set multivariate = modelwatch._resolve_multivariate(
         spec.get('multivariate'), model_config, features, file_path, model_id, reference_id) %}
-    {% do return({
+    {% set segments = modelwatch._resolve_segments(spec.get('segments'), file_path, model_id) %}
+    {#- segment keys only when `segments:` is declared: an entry without them (and its audit
+        hash) is unchanged (decision 0011) -#}
+    {% set segment_keys = {} if not segments else {
+        'segments': segments,
+        'segmentation_id': local_md5(tojson({'reference_id': reference_id,
+            'segments': segments | map(attribute='name') | list}))[:12],
+        'segment_thresholds': model_config.thresholds} %}
+    {% set resolved_entry = {
         'model_id': model_id,
         'owner': owner,
         'business_unit': business_unit,
@@ -541,7 +549,9 @@
         'sla_days': sla_days,
         'resolved_config': model_config,
         'multivariate': multivariate,
-    }) %}
+    } %}
+    {% do resolved_entry.update(segment_keys) %}
+    {% do return(resolved_entry) %}
 {% endmacro %}
 
 

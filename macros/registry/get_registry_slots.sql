@@ -9,7 +9,11 @@
 
 {% macro default__get_registry_slots(registry) %}
     {% set counts = {'numeric': 0, 'categorical': 0} %}
+    {% set segment_count = namespace(n=0) %}
     {% for entry in registry %}
+        {% if (entry.get('segments') or []) | length > segment_count.n %}
+            {% set segment_count.n = entry.segments | length %}
+        {% endif %}
         {% for kind in ['numeric', 'categorical'] %}
             {% set n = entry.features | selectattr('kind', 'equalto', kind) | list | length %}
             {% if n > counts[kind] %}
@@ -25,5 +29,10 @@
     {% for i in range(1, counts.categorical + 1) %}
         {% do categorical.append('cat_%02d' % i) %}
     {% endfor %}
-    {{ return({'numeric': numeric, 'categorical': categorical}) }}
+    {#- segment columns (registry `segments:`), text, for fct_segment_drift -#}
+    {% set segment = [] %}
+    {% for i in range(1, segment_count.n + 1) %}
+        {% do segment.append('seg_%02d' % i) %}
+    {% endfor %}
+    {{ return({'numeric': numeric, 'categorical': categorical, 'segment': segment}) }}
 {% endmacro %}

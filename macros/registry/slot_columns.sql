@@ -29,5 +29,16 @@
             {%- do columns.append('cast(null as ' ~ text ~ ') as ' ~ slot) -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set segments = {} -%}
+    {%- for segment in entry.get('segments') or [] -%}
+        {%- do segments.update({segment.slot: segment}) -%}
+    {%- endfor -%}
+    {%- for slot in slots.segment or [] -%}
+        {%- if slot in segments -%}
+            {%- do columns.append('cast(' ~ segments[slot].quoted_column ~ ' as ' ~ text ~ ') as ' ~ slot) -%}
+        {%- else -%}
+            {%- do columns.append('cast(null as ' ~ text ~ ') as ' ~ slot) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{- columns | join(',\n        ') -}}
 {%- endmacro %}

@@ -29,6 +29,10 @@
         {% for feature in entry.features if entry.reference_key not in frozen %}
             {% do required.append((feature.column, feature.kind, feature.role)) %}
         {% endfor %}
+        {#- segment columns (registry `segments:`) must be in the log -#}
+        {% for segment in entry.get('segments') or [] %}
+            {% do required.append((segment.column, 'any', 'segment')) %}
+        {% endfor %}
         {% for change in (modelwatch.get_schema_changes(entry)
             if entry.reference_key in frozen else []) %}
             {% do log("modelwatch: model '" ~ entry.model_id ~ "': column '" ~ change.column
@@ -47,6 +51,11 @@
                 {{ modelwatch._check_column(entry,
                     entry.reference.source_name ~ '.' ~ entry.reference.table_name,
                     reference_columns, feature.column, feature.kind, feature.role) }}
+            {% endfor %}
+            {% for segment in entry.get('segments') or [] %}
+                {{ modelwatch._check_column(entry,
+                    entry.reference.source_name ~ '.' ~ entry.reference.table_name,
+                    reference_columns, segment.column, 'any', 'segment') }}
             {% endfor %}
         {% endif %}
         {#- fix: an empty reference made every bin's reference share null or zero and the
