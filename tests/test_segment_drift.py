@@ -123,6 +123,19 @@ def test_a_stable_batch_flags_no_segment(segments: pd.DataFrame) -> None:
     assert set(stable["status"]) == {"ok", "insufficient_data"}
 
 
+def test_thresholds_are_the_models_and_p_values_are_opt_in(segments: pd.DataFrame) -> None:
+    levels_in_force = (
+        segments.groupby("metric_name")[["warn_threshold", "error_threshold"]]
+        .agg(lambda values: set(values.dropna()))
+        .to_dict("index")
+    )
+    assert levels_in_force == {
+        "psi": {"warn_threshold": {0.10}, "error_threshold": {0.25}},  # packaged
+        "chi_square_pvalue": {"warn_threshold": {0.01}, "error_threshold": {0.001}},  # model
+        "jensen_shannon": {"warn_threshold": set(), "error_threshold": set()},  # not set: off
+    }
+
+
 def test_a_segment_below_min_batch_size_is_insufficient_data(
     segments: pd.DataFrame,
 ) -> None:

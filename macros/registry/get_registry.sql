@@ -510,7 +510,9 @@
         'segments': segments,
         'segmentation_id': local_md5(tojson({'reference_id': reference_id,
             'segments': segments | map(attribute='name') | list}))[:12],
-        'segment_thresholds': model_config.thresholds} %}
+        'segment_thresholds': modelwatch._segment_thresholds(model_config,
+            modelwatch.resolve_config([project_layer, unit_layer, model_layer]).get('thresholds')
+            or {})} %}
     {% set resolved_entry = {
         'model_id': model_id,
         'owner': owner,
