@@ -20,8 +20,7 @@
             'batch_grain': 'week',
             'sla_days': 8,
             'thresholds': {
-                'psi': {'warn': 0.10, 'error': 0.20},
-                'ks_pvalue': {'warn': 0.01, 'error': false}},
+                'psi': {'warn': 0.10, 'error': 0.20}},
             'threshold_bounds': {
                 'psi': {'warn': {'max': 0.10}, 'error': {'max': 0.25}}}},
         'tier_2': {
@@ -29,8 +28,7 @@
             'batch_grain': 'week',
             'sla_days': 8,
             'thresholds': {
-                'psi': {'warn': 0.10, 'error': 0.25},
-                'ks_pvalue': {'warn': 0.01, 'error': false}},
+                'psi': {'warn': 0.10, 'error': 0.25}},
             'threshold_bounds': {
                 'psi': {'error': {'max': 0.35}}}},
         'tier_3': {
@@ -38,8 +36,7 @@
             'batch_grain': 'month',
             'sla_days': 35,
             'thresholds': {
-                'psi': {'warn': 0.15, 'error': 0.35},
-                'ks_pvalue': {'warn': false, 'error': false}},
+                'psi': {'warn': 0.15, 'error': 0.35}},
             'threshold_bounds': {
                 'psi': {'error': {'max': 0.50}}}},
     } %}
