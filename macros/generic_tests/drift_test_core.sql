@@ -181,7 +181,7 @@ select * from failing
 
 {#- The registry entry a drift test is about: by model_id, or else the entry whose log is the
     relation the test is attached to. -#}
-{% macro _drift_test_entry(model, model_id) %}
+{% macro _drift_test_entry(model, model_id, test_label='drift test') %}
     {% if not execute %}
         {{ return(none) }}
     {% endif %}
@@ -195,10 +195,10 @@ select * from failing
         {% endif %}
     {% endfor %}
     {% if model_id is not none %}
-        {{ exceptions.raise_compiler_error("drift test: no monitored model has model_id '"
+        {{ exceptions.raise_compiler_error(test_label ~ ": no monitored model has model_id '"
             ~ model_id ~ "'; registered: " ~ (registry | map(attribute='model_id') | join(', '))) }}
     {% endif %}
-    {{ exceptions.raise_compiler_error("drift test on " ~ model
+    {{ exceptions.raise_compiler_error(test_label ~ " on " ~ model
         ~ ": this table has no modelwatch registry entry; add a meta.modelwatch block to its "
         ~ "source, or pass model_id: <id> to the test") }}
 {% endmacro %}
@@ -206,7 +206,7 @@ select * from failing
 
 {#- Fails loudly when a test is asked about a batch that was never computed, instead of
     passing on no rows. -#}
-{% macro _require_stored_batch(model_id, batch_id) %}
+{% macro _require_stored_batch(model_id, batch_id, test_label='drift test') %}
     {% set ledger = modelwatch._existing_model_relation('fct_model_batch_status') %}
     {% set known = [] %}
     {% if ledger is not none %}
@@ -220,7 +220,7 @@ select * from failing
         {% endfor %}
     {% endif %}
     {% if batch_id not in known %}
-        {{ exceptions.raise_compiler_error("drift test of model '" ~ model_id ~ "': batch '"
+        {{ exceptions.raise_compiler_error(test_label ~ " of model '" ~ model_id ~ "': batch '"
             ~ batch_id ~ "' has no rows (no prediction in the log falls in it, or it was not "
             ~ "computed yet); computed batches: "
             ~ ((known[-8:] | join(', ')) if known else 'none') ~ ". Check --vars modelwatch_batch") }}

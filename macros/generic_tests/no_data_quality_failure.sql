@@ -14,7 +14,7 @@
         error_if='>=2',
         store_failures=true,
     ) }}
-    {%- set entry = modelwatch._drift_test_entry(model, model_id) -%}
+    {%- set entry = modelwatch._drift_test_entry(model, model_id, 'data-quality test') -%}
     {%- set known = modelwatch.get_packaged_defaults().data_quality.keys() | list -%}
     {%- set checks = [checks] if checks is string else checks -%}
     {%- for check in (checks or []) if check not in known or check == 'history_batches' -%}
@@ -24,7 +24,7 @@
     {%- endfor -%}
     {%- set batch_id = batch_id if batch_id is not none else var('modelwatch_batch', none) -%}
     {%- if execute and entry and batch_id is not none and batch_id != 'all' -%}
-        {{ modelwatch._require_stored_batch(entry.model_id, batch_id) }}
+        {{ modelwatch._require_stored_batch(entry.model_id, batch_id, 'data-quality test') }}
     {%- endif -%}
     {%- set model_literal = modelwatch.string_literal(entry.model_id if entry else model_id) -%}
 
