@@ -26,6 +26,7 @@ RULES = {
     "monitoring_within_sla": "dim_model_governance",
     "thresholds_within_tier_bounds": "dim_feature_thresholds",
 }
+JUDGE_PSI = "              methods: [psi]\n"
 INVENTORY = (
     "              lifecycle_stage: production\n"
     "              validator: model-validation@bank.example\n"
@@ -71,12 +72,14 @@ REGISTRY = (
         model="              thresholds:\n                psi: {error: 0.4}\n",
         features=", thresholds: {psi: {warn: false}}",
     )
+    # 300-row batches are below the default table's PSI cut-off (500 rows): name PSI
     + _model(
         "retired_drifting",
         "retired_log",
         "              lifecycle_stage: retired\n",
+        model=JUDGE_PSI,
     )
-    + _model("dev_drifting", "dev_log", "")
+    + _model("dev_drifting", "dev_log", "", model=JUDGE_PSI)
 )
 
 ADDED = "sources:\n  - name: raw_added\n    schema: raw\n    tables:\n" + _model(
