@@ -125,6 +125,16 @@ def value_counts_by_slot(relation, group_columns, slots):
     )
 
 
+def binned_value_counts(relation, key_columns, bins_relation):
+    keys = ", ".join(key_columns)
+    positions = ", ".join(str(k + 1) for k in range(len(key_columns) + 2))
+    return (
+        f"select {keys}, feature_name, bin_index, sum(value_count) as bin_count "
+        f"from {relation} inner join {bins_relation} using (model_id, feature_name) "
+        f"group by {positions}"
+    )
+
+
 def psi_term(batch_share, reference_share, epsilon):
     return f"({batch_share} - {reference_share}) * ln({batch_share} / {reference_share})"
 

@@ -54,79 +54,8 @@ bins as (
     from {{ ref('dim_feature_bins') }}
 ),
 
-numeric_values_binned as (
-    select
-        batch_values.model_id,
-        batch_values.batch_id,
-        batch_values.feature_name,
-        bins.bin_index,
-        batch_values.value_count
-    from batch_values
-    inner join bins
-        on
-            batch_values.model_id = bins.model_id
-            and batch_values.reference_id = bins.reference_id
-            and batch_values.feature_name = bins.feature_name
-            and bins.bin_type = 'value'
-            and (bins.lower_edge is null or batch_values.numeric_value > bins.lower_edge)
-            and (bins.upper_edge is null or batch_values.numeric_value <= bins.upper_edge)
-    where
-        batch_values.feature_kind = 'numeric'
-        and batch_values.numeric_value is not null
-),
-
-category_values_binned as (
-    select
-        batch_values.model_id,
-        batch_values.batch_id,
-        batch_values.feature_name,
-        coalesce(levels.bin_index, unseen.bin_index) as bin_index,
-        batch_values.value_count
-    from batch_values
-    left join bins as levels
-        on
-            batch_values.model_id = levels.model_id
-            and batch_values.reference_id = levels.reference_id
-            and batch_values.feature_name = levels.feature_name
-            and levels.bin_type = 'level'
-            and batch_values.category_value = levels.category_value
-    inner join bins as unseen
-        on
-            batch_values.model_id = unseen.model_id
-            and batch_values.reference_id = unseen.reference_id
-            and batch_values.feature_name = unseen.feature_name
-            and unseen.bin_type = 'unseen'
-    where
-        batch_values.feature_kind = 'categorical'
-        and batch_values.category_value is not null
-),
-
-missing_values_binned as (
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        0 as bin_index,
-        value_count
-    from batch_values
-    where numeric_value is null and category_value is null
-),
-
 bin_counts as (
-    select
-        model_id,
-        batch_id,
-        feature_name,
-        bin_index,
-        cast(sum(value_count) as {{ dbt.type_bigint() }}) as batch_count
-    from (
-        select * from numeric_values_binned
-        union all
-        select * from category_values_binned
-        union all
-        select * from missing_values_binned
-    ) as binned
-    group by 1, 2, 3, 4
+    {{ modelwatch.binned_value_counts('batch_values', ['model_id', 'batch_id'], 'bins') }}
 ),
 
 batch_sizes as (
@@ -154,9 +83,9 @@ histograms as (
         bins.lower_edge,
         bins.upper_edge,
         bins.category_value,
-        coalesce(bin_counts.batch_count, 0) as batch_count,
+        coalesce(bin_counts.bin_count, 0) as batch_count,
         batch_sizes.batch_rows,
-        cast(coalesce(bin_counts.batch_count, 0) as {{ double }})
+        cast(coalesce(bin_counts.bin_count, 0) as {{ double }})
         / nullif(batch_sizes.batch_rows, 0) as batch_share,
         bins.reference_count,
         bins.reference_rows,

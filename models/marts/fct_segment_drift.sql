@@ -126,91 +126,11 @@ sample_values as (
     from reference_values
 ),
 
-numeric_values_binned as (
-    select
-        sample_values.sample_name,
-        sample_values.model_id,
-        sample_values.batch_id,
-        sample_values.segment_column,
-        sample_values.segment_value,
-        sample_values.feature_name,
-        bins.bin_index,
-        sample_values.value_count
-    from sample_values
-    inner join bins
-        on
-            sample_values.model_id = bins.model_id
-            and sample_values.reference_id = bins.reference_id
-            and sample_values.feature_name = bins.feature_name
-            and bins.bin_type = 'value'
-            and (bins.lower_edge is null or sample_values.numeric_value > bins.lower_edge)
-            and (bins.upper_edge is null or sample_values.numeric_value <= bins.upper_edge)
-    where
-        sample_values.feature_kind = 'numeric'
-        and sample_values.numeric_value is not null
-),
-
-category_values_binned as (
-    select
-        sample_values.sample_name,
-        sample_values.model_id,
-        sample_values.batch_id,
-        sample_values.segment_column,
-        sample_values.segment_value,
-        sample_values.feature_name,
-        coalesce(levels.bin_index, unseen.bin_index) as bin_index,
-        sample_values.value_count
-    from sample_values
-    left join bins as levels
-        on
-            sample_values.model_id = levels.model_id
-            and sample_values.reference_id = levels.reference_id
-            and sample_values.feature_name = levels.feature_name
-            and levels.bin_type = 'level'
-            and sample_values.category_value = levels.category_value
-    inner join bins as unseen
-        on
-            sample_values.model_id = unseen.model_id
-            and sample_values.reference_id = unseen.reference_id
-            and sample_values.feature_name = unseen.feature_name
-            and unseen.bin_type = 'unseen'
-    where
-        sample_values.feature_kind = 'categorical'
-        and sample_values.category_value is not null
-),
-
-missing_values_binned as (
-    select
-        sample_name,
-        model_id,
-        batch_id,
-        segment_column,
-        segment_value,
-        feature_name,
-        0 as bin_index,
-        value_count
-    from sample_values
-    where numeric_value is null and category_value is null
-),
-
 bin_counts as (
-    select
-        sample_name,
-        model_id,
-        batch_id,
-        segment_column,
-        segment_value,
-        feature_name,
-        bin_index,
-        sum(value_count) as bin_count
-    from (
-        select * from numeric_values_binned
-        union all
-        select * from category_values_binned
-        union all
-        select * from missing_values_binned
-    ) as binned
-    group by 1, 2, 3, 4, 5, 6, 7
+    {{ modelwatch.binned_value_counts(
+        'sample_values',
+        ['sample_name', 'model_id', 'batch_id', 'segment_column', 'segment_value'],
+        'bins') }}
 ),
 
 sample_sizes as (
