@@ -8,7 +8,12 @@
     batch_id: defaults to var('modelwatch_batch'), else the model's latest batch; 'all'
         asserts every computed batch (a backfill over history).
     metrics: restrict to these metrics (default: all).
-    thresholds: {metric: {warn: x, error: y}} overriding the registry for this test only.
+    thresholds: {metric: {warn: x, error: y}} overriding the registry for this test only. A
+        level may be `auto`: the level learned from the chunks of the batch's own reference
+        version (dim_learned_thresholds, decision 0009); where nothing was learned (a
+        reference too small for its chunks) that metric is not judged, as an `auto` level of
+        the registry makes it insufficient_data. The model's registry entry must learn
+        (an `auto` level or learned_thresholds set), else a compile error says so.
     feature_role: 'feature' or 'score' to restrict to one role.
     A model whose lifecycle_stage is retired returns no row: it is never alerted on. -#}
 {% macro drift_test_core(model, model_id, batch_id, metrics, thresholds, feature_role) %}
@@ -29,16 +34,25 @@
         {{ exceptions.raise_compiler_error(label ~ ": feature_role is '" ~ feature_role
             ~ "'; use feature or score") }}
     {%- endif -%}
-    {%- for metric, levels in (thresholds or {}).items() if levels is mapping
-        and 'auto' in levels.values() | list -%}
-        {{ exceptions.raise_compiler_error(label ~ ": thresholds." ~ metric ~ " is 'auto' in "
-            ~ "the test arguments; learned levels are set in the registry (thresholds: {"
-            ~ metric ~ ": {error: auto}}, decision 0009) and the test then uses them") }}
-    {%- endfor -%}
     {%- if thresholds is not none and execute and entry -%}
         {{ modelwatch._validate_feature_config(
             modelwatch.resolve_config([{'psi_epsilon': 0.0001}, {'thresholds': thresholds}]),
             'the test arguments of ' ~ entry.registry_file, entry.model_id, none) }}
+    {%- endif -%}
+    {#- levels learned from the reference (`auto`, decision 0009) -#}
+    {%- set auto_metrics = [] -%}
+    {%- for metric, levels in (thresholds or {}).items() if levels is mapping
+        and 'auto' in levels.values() | list -%}
+        {%- do auto_metrics.append(metric) -%}
+    {%- endfor -%}
+    {%- if auto_metrics and execute and entry and entry.learned_thresholds is none -%}
+        {{ exceptions.raise_compiler_error(label ~ " (registry " ~ entry.registry_file
+            ~ "): thresholds." ~ auto_metrics[0] ~ " is 'auto' in the test arguments, but "
+            ~ "model '" ~ entry.model_id ~ "' learns no thresholds from its reference, so "
+            ~ "there is no learned level of " ~ auto_metrics[0] ~ " to judge on. In its "
+            ~ "meta.modelwatch in " ~ entry.registry_file ~ " add learned_thresholds: "
+            ~ "{chunks: 10} (or set a level to auto there, thresholds: {" ~ auto_metrics[0]
+            ~ ": {error: auto}}), or give a number in the test (decision 0009)") }}
     {%- endif -%}
     {%- set batch_id = batch_id if batch_id is not none else var('modelwatch_batch', none) -%}
     {%- if execute and entry and batch_id is not none and batch_id != 'all' -%}
@@ -71,6 +85,21 @@ drift as (
         and 1 = 0
         {%- endif %}
 ),
+{%- if auto_metrics %}
+
+learned as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        metric_name,
+        is_learned,
+        warn_threshold,
+        error_threshold
+    from {{ ref('dim_learned_thresholds') }}
+    where model_id = {{ model_literal }}
+),
+{%- endif %}
 
 batches as (
     select
@@ -113,7 +142,9 @@ drift_in_batch as (
         {%- set overrides = [] %}
         {%- for metric, levels in (thresholds or {}).items() if level in levels %}
             {%- do overrides.append("when drift.metric_name = '" ~ metric ~ "' then "
-                ~ ('null' if levels[level] is boolean else levels[level])) %}
+                ~ ('null' if levels[level] is boolean
+                   else 'learned.' ~ level ~ '_threshold' if levels[level] == 'auto'
+                   else levels[level])) %}
         {%- endfor %}
         {%- if overrides %}
         case {{ overrides | join(' ') }} else drift.{{ level }}_threshold end
@@ -129,8 +160,23 @@ drift_in_batch as (
     from drift
     inner join asserted_batch
         on drift.batch_id = asserted_batch.batch_id
+    {%- if auto_metrics %}
+    left join learned
+        on
+            drift.model_id = learned.model_id
+            and drift.reference_id = learned.reference_id
+            and drift.feature_name = learned.feature_name
+            and drift.metric_name = learned.metric_name
+    {%- endif %}
     where
         drift.status != 'insufficient_data'
+        {%- if auto_metrics %}
+        {#- an `auto` level its reference could not teach: not judged, never on noise #}
+        and not (
+            drift.metric_name in ('{{ auto_metrics | join("', '") }}')
+            and not coalesce(learned.is_learned, false)
+        )
+        {%- endif %}
         {%- if metrics %}
         and drift.metric_name in (
             {%- for metric in metrics %}'{{ metric }}'{{ ', ' if not loop.last }}{% endfor -%}

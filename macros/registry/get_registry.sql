@@ -625,8 +625,8 @@
             {% if value == 'auto' and metric not in modelwatch._learnable_metrics() %}
                 {{ modelwatch._registry_error(file_path, model_id, feature_name,
                     "threshold " ~ metric ~ "." ~ level ~ " is 'auto', but levels are learned "
-                    ~ "only for " ~ (modelwatch._learnable_metrics() | join(', '))
-                    ~ "; give a number for " ~ metric) }}
+                    ~ "only for the per-feature metrics, not for the multivariate check's "
+                    ~ "mmd and mmd_pvalue; give a number for " ~ metric) }}
             {% endif %}
             {% if value != 'auto' and not (value is boolean and not value)
                 and (value is boolean or value is not number or value < 0
@@ -730,10 +730,12 @@
 {% endmacro %}
 
 
-{#- The metrics whose levels can be learned from reference chunks (`auto`, decision 0009). -#}
+{#- The metrics whose levels can be learned from reference chunks (`auto`, decision 0009):
+    every per-feature metric; not the multivariate check (mmd, mmd_pvalue). -#}
 {% macro _learnable_metrics() %}
     {{ return(['psi', 'jensen_shannon', 'hellinger', 'total_variation', 'l_infinity',
-        'kl_divergence', 'missing_rate_change']) }}
+        'kl_divergence', 'missing_rate_change', 'chi_square_statistic', 'chi_square_pvalue',
+        'z_test_pvalue', 'ks_statistic', 'ks_pvalue', 'wasserstein', 'wasserstein_normed']) }}
 {% endmacro %}
 
 

@@ -5,23 +5,40 @@
         unique_key=['model_id', 'reference_id'],
     )
 }}
-{#- The bin metrics of every chunk of the frozen reference against the whole reference, one
-    row per model, reference version, chunk, feature and metric, for the models that learn
+{#- The metrics of every chunk of the frozen reference against the whole reference, one row
+    per model, reference version, chunk, feature and metric, for the models that learn
     thresholds from their reference (`auto` levels, decision 0009). Chunks are consecutive
     runs of reference rows in timestamp order (prediction id, then a hash of the row's
     values, break ties; a reference table without timestamps is ordered by the hash alone),
     equal in size (`learned_thresholds.chunks`) or of `chunk_rows` rows each (a last, partial
-    chunk is left out). Each chunk is binned on the frozen bins and measured with the same
-    macros as a batch (int_histogram_metrics_computed). Frozen: computed once per reference
-    version. -#}
+    chunk is left out). Each chunk is measured with the same macros as a batch: binned on the
+    frozen bins for the bin metrics, the chi-square and z-tests (int_histogram_metrics_computed),
+    and its exact values merged with the whole reference's for KS and Wasserstein
+    (modelwatch.ecdf_distances, as int_ecdf_metrics_computed). Frozen: computed once per
+    reference version. -#}
 {%- set registry = modelwatch.get_registry() -%}
 {%- set slots = modelwatch.get_registry_slots(registry) -%}
 {%- set stored = modelwatch.stored_references(this) -%}
 {%- set chunking = modelwatch.reference_chunking(registry, stored) -%}
 {%- set double = modelwatch.type_double() -%}
+{#- the metrics' selects: (metric, value expression, source CTE, filter), unioned below -#}
 {%- set blocks = [
-    'psi', 'jensen_shannon', 'hellinger', 'total_variation', 'l_infinity', 'kl_divergence',
-    'missing_rate_change'] -%}
+    ('psi', 'psi', 'distances', 'true'),
+    ('jensen_shannon', 'jensen_shannon', 'distances', 'true'),
+    ('hellinger', 'hellinger', 'distances', 'true'),
+    ('total_variation', 'total_variation', 'distances', 'true'),
+    ('l_infinity', 'l_infinity', 'distances', 'true'),
+    ('kl_divergence', 'kl_divergence', 'distances', 'true'),
+    ('missing_rate_change', 'missing_rate_change', 'distances', 'true'),
+    ('chi_square_statistic', 'chi_square_statistic', 'contingency_metrics', 'true'),
+    ('chi_square_pvalue', 'chi_square_pvalue', 'contingency_metrics', 'true'),
+    ('z_test_pvalue', 'z_test_pvalue', 'contingency_metrics',
+        'reference_level_count = 2'),
+    ('ks_statistic', 'ks_statistic', 'ecdf_metrics', 'true'),
+    ('ks_pvalue', 'ks_pvalue', 'ecdf_metrics', 'true'),
+    ('wasserstein', 'wasserstein', 'ecdf_metrics', 'true'),
+    ('wasserstein_normed', 'wasserstein_normed', 'ecdf_metrics', 'true'),
+] -%}
 
 with
 
@@ -50,8 +67,42 @@ bins as (
         lower_edge,
         upper_edge,
         category_value,
+        reference_count,
         reference_share
     from {{ ref('dim_feature_bins') }}
+),
+
+reference_values as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        numeric_value,
+        value_count
+    from {{ ref('int_reference_values_counted') }}
+    where
+        feature_kind = 'numeric'
+        and numeric_value is not null
+),
+
+reference_moments as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        reference_std
+    from {{ ref('int_reference_moments_computed') }}
+),
+
+reference_levels as (
+    -- a categorical feature with two reference levels also gets the two-proportion z-test
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        sum(case when bin_type = 'level' then 1 else 0 end) as reference_level_count
+    from bins
+    group by model_id, reference_id, feature_name
 ),
 
 reference_rows as (
@@ -211,10 +262,14 @@ chunk_histograms as (
         chunk_sizes.chunk_index,
         chunk_sizes.feature_name,
         chunk_sizes.chunk_rows,
+        bins.bin_index,
         bins.bin_type,
+        bins.reference_count,
         bins.reference_share,
+        features.feature_kind,
         features.psi_epsilon,
         features.js_log_base,
+        coalesce(bin_counts.chunk_count, 0) as chunk_count,
         cast(coalesce(bin_counts.chunk_count, 0) as {{ double }})
         / chunk_sizes.chunk_rows as chunk_share
     from chunk_sizes
@@ -262,17 +317,186 @@ distances as (
     group by model_id, reference_id, chunk_index, feature_name
 ),
 
+category_cells as (
+    -- the levels of a categorical feature (missing left out) that the chunk or the reference
+    -- holds: the columns of the 2 x L contingency table, as for a batch
+    select
+        model_id,
+        reference_id,
+        chunk_index,
+        feature_name,
+        bin_index,
+        reference_count,
+        chunk_count,
+        sum(reference_count) over feature_window as reference_total,
+        sum(chunk_count) over feature_window as chunk_total,
+        count(*) over feature_window as level_count
+    from chunk_histograms
+    where
+        feature_kind = 'categorical'
+        and bin_type != 'missing'
+        and reference_count + chunk_count > 0
+    window feature_window as (partition by model_id, reference_id, chunk_index, feature_name)
+),
+
+contingency_tests as (
+    select
+        model_id,
+        reference_id,
+        chunk_index,
+        feature_name,
+        max(level_count) - 1 as degrees_of_freedom,
+        {{ modelwatch.chi_square_statistic(
+            'reference_count', 'chunk_count', 'reference_total', 'chunk_total',
+            'level_count') }}
+            as chi_square_statistic,
+        max(reference_total) as reference_size,
+        max(chunk_total) as chunk_size,
+        max(case when bin_index = 1 then reference_count else 0 end)
+            as reference_first_level,
+        max(case when bin_index = 1 then chunk_count else 0 end) as chunk_first_level
+    from category_cells
+    group by model_id, reference_id, chunk_index, feature_name
+),
+
+contingency_metrics as (
+    -- every categorical feature of every chunk; a chunk without a present value has null
+    -- tests, as a batch (int_histogram_metrics_computed)
+    select
+        chunk_sizes.model_id,
+        chunk_sizes.reference_id,
+        chunk_sizes.chunk_index,
+        chunk_sizes.feature_name,
+        chunk_sizes.chunk_rows,
+        contingency_tests.chi_square_statistic,
+        case
+            when contingency_tests.chi_square_statistic is null then null
+            when contingency_tests.degrees_of_freedom = 0 then 1.0
+            else {{ modelwatch.chi2_sf(
+                'contingency_tests.chi_square_statistic',
+                'contingency_tests.degrees_of_freedom') }}
+        end as chi_square_pvalue,
+        reference_levels.reference_level_count,
+        case
+            when reference_levels.reference_level_count = 2
+                then 2 * {{ modelwatch.normal_sf('abs(' ~ modelwatch.two_proportion_z(
+                    'contingency_tests.reference_first_level',
+                    'contingency_tests.reference_size',
+                    'contingency_tests.chunk_first_level',
+                    'contingency_tests.chunk_size') ~ ')') }}
+        end as z_test_pvalue
+    from chunk_sizes
+    inner join features
+        on
+            chunk_sizes.model_id = features.model_id
+            and chunk_sizes.feature_name = features.feature_name
+    left join contingency_tests
+        on
+            chunk_sizes.model_id = contingency_tests.model_id
+            and chunk_sizes.reference_id = contingency_tests.reference_id
+            and chunk_sizes.chunk_index = contingency_tests.chunk_index
+            and chunk_sizes.feature_name = contingency_tests.feature_name
+    left join reference_levels
+        on
+            chunk_sizes.model_id = reference_levels.model_id
+            and chunk_sizes.reference_id = reference_levels.reference_id
+            and chunk_sizes.feature_name = reference_levels.feature_name
+    where features.feature_kind = 'categorical'
+),
+
+ecdf_samples as (
+    -- one integer key per chunk and numeric feature: ecdf_distances partitions by it
+    select
+        chunk_sizes.model_id,
+        chunk_sizes.reference_id,
+        chunk_sizes.chunk_index,
+        chunk_sizes.feature_name,
+        chunk_sizes.chunk_rows,
+        row_number() over (
+            order by
+                chunk_sizes.model_id,
+                chunk_sizes.reference_id,
+                chunk_sizes.chunk_index,
+                chunk_sizes.feature_name
+        ) as sample_key
+    from chunk_sizes
+    inner join features
+        on
+            chunk_sizes.model_id = features.model_id
+            and chunk_sizes.feature_name = features.feature_name
+    where features.feature_kind = 'numeric'
+),
+
+ecdf_values as (
+    -- each chunk's values against the whole reference's: the reference is repeated once
+    -- per chunk (at most ~10 per reference version, computed once when it is frozen)
+    select
+        ecdf_samples.sample_key,
+        reference_values.numeric_value,
+        reference_values.value_count as reference_count,
+        0 as batch_count
+    from reference_values
+    inner join ecdf_samples
+        on
+            reference_values.model_id = ecdf_samples.model_id
+            and reference_values.reference_id = ecdf_samples.reference_id
+            and reference_values.feature_name = ecdf_samples.feature_name
+    union all
+    select
+        ecdf_samples.sample_key,
+        chunk_values.numeric_value,
+        0 as reference_count,
+        chunk_values.value_count as batch_count
+    from chunk_values
+    inner join ecdf_samples
+        on
+            chunk_values.model_id = ecdf_samples.model_id
+            and chunk_values.reference_id = ecdf_samples.reference_id
+            and chunk_values.chunk_index = ecdf_samples.chunk_index
+            and chunk_values.feature_name = ecdf_samples.feature_name
+    where chunk_values.numeric_value is not null
+),
+
+ecdf_distances as (
+    {{ modelwatch.ecdf_distances('ecdf_values', ['sample_key'], 'numeric_value') }}
+),
+
+ecdf_metrics as (
+    select
+        ecdf_samples.model_id,
+        ecdf_samples.reference_id,
+        ecdf_samples.chunk_index,
+        ecdf_samples.feature_name,
+        ecdf_samples.chunk_rows,
+        ecdf_distances.ks_statistic,
+        {{ modelwatch.ks_pvalue(
+            'ecdf_distances.ks_statistic', 'ecdf_distances.reference_size',
+            'ecdf_distances.batch_size') }} as ks_pvalue,
+        ecdf_distances.wasserstein_distance as wasserstein,
+        ecdf_distances.wasserstein_distance / nullif(reference_moments.reference_std, 0)
+            as wasserstein_normed
+    from ecdf_samples
+    left join ecdf_distances
+        on ecdf_samples.sample_key = ecdf_distances.sample_key
+    left join reference_moments
+        on
+            ecdf_samples.model_id = reference_moments.model_id
+            and ecdf_samples.reference_id = reference_moments.reference_id
+            and ecdf_samples.feature_name = reference_moments.feature_name
+),
+
 metrics as (
-    {%- for metric in blocks %}
+    {%- for metric, expression, relation, condition in blocks %}
     select
         model_id,
         reference_id,
         chunk_index,
         feature_name,
         '{{ metric }}' as metric_name,
-        cast({{ metric }} as {{ double }}) as metric_value,
+        cast({{ expression }} as {{ double }}) as metric_value,
         cast(chunk_rows as {{ dbt.type_bigint() }}) as chunk_rows
-    from distances
+    from {{ relation }}
+    where {{ condition }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 )

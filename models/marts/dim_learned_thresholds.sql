@@ -1,14 +1,20 @@
 {#- Thresholds learned from the reference (decision 0009, NannyML's rule): one row per model,
-    reference version, feature and bin metric, from the metric's values on the reference's
+    reference version, feature and metric, from the metric's values on the reference's
     chunks (int_reference_chunk_metrics_computed): mean and population standard deviation
     (ddof 0, as NannyML's np.std), and the bounds mean +- k sd for the error level and
-    mean +- warn_k sd for the warning level. Distances are bad when large, so fct_feature_drift
-    uses the upper bounds where a level is `auto`. No bounds (is_learned false, with the
-    reason) when the reference gives fewer than two chunks or chunks smaller than the
+    mean +- warn_k sd for the warning level. The level in force (warn_threshold,
+    error_threshold) follows the metric's direction: a distance is bad when large, so its
+    upper bound; a p-value is bad when small, so its lower bound, clamped at 0 (is_*_clamped
+    says so: such a level alerts only on a p-value of 0). No bounds (is_learned false, with
+    the reason) when the reference gives fewer than two chunks or chunks smaller than the
     feature's min_batch_size: those batches are insufficient_data, never judged on a
     threshold learned from noise. -#}
 {%- set settings = modelwatch.registry_table('learned_thresholds') -%}
 {%- set double = modelwatch.type_double() -%}
+{%- set below = [] -%}
+{%- for metric, spec in modelwatch.get_metric_catalog().items() if spec.direction == 'below' -%}
+{%- do below.append(modelwatch.string_literal(metric)) -%}
+{%- endfor -%}
 
 with
 
@@ -42,13 +48,16 @@ chunks_summarised as (
         reference_id,
         feature_name,
         metric_name,
-        count(*) as chunk_count,
+        case
+            when metric_name in ({{ below | join(', ') }}) then 'below' else 'above'
+        end as threshold_direction,
+        count(metric_value) as chunk_count,
         min(chunk_rows) as min_chunk_rows,
         max(chunk_rows) as max_chunk_rows,
         avg(metric_value) as chunk_mean,
         stddev_pop(metric_value) as chunk_std
     from chunk_metrics
-    group by 1, 2, 3, 4
+    group by 1, 2, 3, 4, 5
 ),
 
 bounds as (
@@ -57,6 +66,7 @@ bounds as (
         chunks_summarised.reference_id,
         chunks_summarised.feature_name,
         chunks_summarised.metric_name,
+        chunks_summarised.threshold_direction,
         chunks_summarised.chunk_count,
         chunks_summarised.min_chunk_rows,
         chunks_summarised.max_chunk_rows,
@@ -83,12 +93,13 @@ bounds as (
         on chunks_summarised.model_id = learning_settings.model_id
 ),
 
-learned as (
+bounds_computed as (
     select
         model_id,
         reference_id,
         feature_name,
         metric_name,
+        threshold_direction,
         chunk_count,
         min_chunk_rows,
         max_chunk_rows,
@@ -107,6 +118,26 @@ learned as (
         case when not_learned_reason is null then chunk_mean + warn_k * chunk_std end
             as warn_upper
     from bounds
+),
+
+learned as (
+    select
+        *,
+        case
+            when threshold_direction = 'above' then warn_upper
+            when warn_lower < 0 then 0.0
+            else warn_lower
+        end as warn_threshold,
+        case
+            when threshold_direction = 'above' then error_upper
+            when error_lower < 0 then 0.0
+            else error_lower
+        end as error_threshold,
+        coalesce(threshold_direction = 'below' and warn_lower < 0, false)
+            as is_warn_clamped,
+        coalesce(threshold_direction = 'below' and error_lower < 0, false)
+            as is_error_clamped
+    from bounds_computed
 )
 
 select * from learned

@@ -71,8 +71,9 @@ learned_thresholds as (
         k,
         is_learned,
         not_learned_reason,
-        warn_upper,
-        error_upper
+        warn_threshold,
+        error_threshold,
+        is_error_clamped
     from {{ ref('dim_learned_thresholds') }}
 ),
 
@@ -182,11 +183,11 @@ metrics_in_force as (
         thresholds.threshold_source,
         thresholds.threshold_direction,
         case
-            when thresholds.is_warn_learned then learned_thresholds.warn_upper
+            when thresholds.is_warn_learned then learned_thresholds.warn_threshold
             else thresholds.warn_threshold
         end as configured_warn_threshold,
         case
-            when thresholds.is_error_learned then learned_thresholds.error_upper
+            when thresholds.is_error_learned then learned_thresholds.error_threshold
             else thresholds.error_threshold
         end as configured_error_threshold,
         coalesce(thresholds.is_warn_learned or thresholds.is_error_learned, false)
@@ -197,7 +198,9 @@ metrics_in_force as (
             'the reference holds fewer rows than two chunks'
         ) as not_learned_reason,
         learned_thresholds.chunk_count as learned_chunk_count,
-        learned_thresholds.k as learned_k
+        learned_thresholds.k as learned_k,
+        coalesce(thresholds.is_error_learned and learned_thresholds.is_error_clamped, false)
+            as is_learned_error_clamped
     from metrics_adjusted as metrics
     inner join pending_batches
         on
@@ -260,7 +263,15 @@ metrics_judged as (
                 then
                     'registry thresholds, auto: learned from '
                     || cast(learned_chunk_count as {{ dbt.type_string() }})
-                    || ' reference chunks, mean + k sd'
+                    || ' reference chunks, '
+                    || case
+                        when threshold_direction = 'below' then 'mean - k sd'
+                        else 'mean + k sd'
+                    end
+                    || case
+                        when is_learned_error_clamped then ', error level clamped at 0'
+                        else ''
+                    end
             when threshold_source = 'registry_thresholds' then 'registry thresholds'
             when threshold_source = 'registry_methods' then 'registry methods'
             when threshold_source = 'not_in_force' then 'not in force'
