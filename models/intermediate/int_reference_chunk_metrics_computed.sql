@@ -12,9 +12,9 @@
     values, break ties; a reference table without timestamps is ordered by the hash alone),
     equal in size (`learned_thresholds.chunks`) or of `chunk_rows` rows each (a last, partial
     chunk is left out). Each chunk is measured with the same macros as a batch: binned on the
-    frozen bins for the bin metrics, the chi-square and z-tests (int_histogram_metrics_computed),
-    and its exact values merged with the whole reference's for KS and Wasserstein
-    (modelwatch.ecdf_distances, as int_ecdf_metrics_computed). Frozen: computed once per
+    frozen bins (binned_value_counts) for the bin metrics, the chi-square and z-tests
+    (int_histogram_metrics_computed), and its exact values merged with the whole
+    reference's for KS and Wasserstein (ecdf_distances, as int_ecdf_metrics_computed). Frozen: computed once per
     reference version. -#}
 {%- set registry = modelwatch.get_registry() -%}
 {%- set slots = modelwatch.get_registry_slots(registry) -%}
@@ -170,78 +170,9 @@ chunk_values as (
             and values_counted.slot_name = features.slot_name
 ),
 
-numeric_values_binned as (
-    select
-        chunk_values.model_id,
-        chunk_values.reference_id,
-        chunk_values.chunk_index,
-        chunk_values.feature_name,
-        bins.bin_index,
-        chunk_values.value_count
-    from chunk_values
-    inner join bins
-        on
-            chunk_values.model_id = bins.model_id
-            and chunk_values.reference_id = bins.reference_id
-            and chunk_values.feature_name = bins.feature_name
-            and bins.bin_type = 'value'
-            and (bins.lower_edge is null or chunk_values.numeric_value > bins.lower_edge)
-            and (bins.upper_edge is null or chunk_values.numeric_value <= bins.upper_edge)
-    where
-        chunk_values.feature_kind = 'numeric'
-        and chunk_values.numeric_value is not null
-),
-
-category_values_binned as (
-    -- every value of a chunk is a reference value, so it always has its level bin
-    select
-        chunk_values.model_id,
-        chunk_values.reference_id,
-        chunk_values.chunk_index,
-        chunk_values.feature_name,
-        bins.bin_index,
-        chunk_values.value_count
-    from chunk_values
-    inner join bins
-        on
-            chunk_values.model_id = bins.model_id
-            and chunk_values.reference_id = bins.reference_id
-            and chunk_values.feature_name = bins.feature_name
-            and bins.bin_type = 'level'
-            and chunk_values.category_value = bins.category_value
-    where
-        chunk_values.feature_kind = 'categorical'
-        and chunk_values.category_value is not null
-),
-
-missing_values_binned as (
-    select
-        model_id,
-        reference_id,
-        chunk_index,
-        feature_name,
-        0 as bin_index,
-        value_count
-    from chunk_values
-    where numeric_value is null and category_value is null
-),
-
 bin_counts as (
-    select
-        model_id,
-        reference_id,
-        chunk_index,
-        feature_name,
-        bin_index,
-        sum(value_count) as chunk_count
-    from (
-        select * from numeric_values_binned
-        union all
-        select * from category_values_binned
-        union all
-        select * from missing_values_binned
-    ) as binned
-    group by model_id, reference_id, chunk_index, feature_name, bin_index
+    {{ modelwatch.binned_value_counts(
+        'chunk_values', ['model_id', 'reference_id', 'chunk_index'], 'bins') }}
 ),
 
 chunk_sizes as (
@@ -269,8 +200,8 @@ chunk_histograms as (
         features.feature_kind,
         features.psi_epsilon,
         features.js_log_base,
-        coalesce(bin_counts.chunk_count, 0) as chunk_count,
-        cast(coalesce(bin_counts.chunk_count, 0) as {{ double }})
+        coalesce(bin_counts.bin_count, 0) as chunk_count,
+        cast(coalesce(bin_counts.bin_count, 0) as {{ double }})
         / chunk_sizes.chunk_rows as chunk_share
     from chunk_sizes
     inner join bins
