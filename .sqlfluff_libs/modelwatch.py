@@ -187,6 +187,10 @@ def severity_level(value, warn_threshold, error_threshold, direction):
     return f"case when {value} >= {error_threshold} then 2 else 0 end"
 
 
+def drift_status(threshold_level, is_insufficient):
+    return f"case when {is_insufficient} then 'insufficient_data' else 'ok' end"
+
+
 def materialized_cte():
     return "materialized"
 

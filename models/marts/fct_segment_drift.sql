@@ -422,12 +422,7 @@ segment_drift as (
         error_threshold,
         min_batch_size,
         case when is_insufficient then 0 else threshold_level end as severity_level,
-        case
-            when is_insufficient then 'insufficient_data'
-            when threshold_level = 2 then 'alert'
-            when threshold_level = 1 then 'warn'
-            else 'ok'
-        end as status,
+        {{ modelwatch.drift_status('threshold_level', 'is_insufficient') }} as status,
         {{ modelwatch.run_timestamp() }} as computed_at,
         '{{ invocation_id }}' as dbt_invocation_id
     from metrics_assessed
