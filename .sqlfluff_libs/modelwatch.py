@@ -116,12 +116,16 @@ def pending_batches_filter(registry):
     return "not is_reference"
 
 
-def value_counts_by_slot(relation, group_columns, slots):
+def value_counts_by_slot(relation, group_columns, slots, segment_registry=None):
     keys = ", ".join(group_columns)
+    segment = ""
+    if segment_registry is not None:
+        segment = "'seg_01' as segment_slot, seg_01 as segment_value, "
+    group = keys if segment_registry is None else f"{keys}, seg_01"
     return (
-        f"select {keys}, 'num_01' as slot_name, num_01 as numeric_value, "
+        f"select {keys}, {segment}'num_01' as slot_name, num_01 as numeric_value, "
         f"cast(null as varchar) as category_value, count(*) as value_count "
-        f"from {relation} group by {keys}, num_01"
+        f"from {relation} group by {group}, num_01"
     )
 
 
@@ -270,10 +274,6 @@ def stored_embeddings(relation):
 
 def pending_embedding_models(stored):
     return "model_id in ('example')"
-
-
-def segment_rows(relation, registry):
-    return f"select *, 'seg_01' as segment_slot, seg_01 as segment_value from {relation}"
 
 
 def segment_table(what):

@@ -45,13 +45,9 @@ reference_rows as {{ modelwatch.materialized_cte() }} (
         and {{ modelwatch.pending_segment_models(stored) }}
 ),
 
-segmented_rows as {{ modelwatch.materialized_cte() }} (
-    {{ modelwatch.segment_rows('reference_rows', registry) }}
-),
-
 values_counted as (
     {{ modelwatch.value_counts_by_slot(
-        'segmented_rows', ['model_id', 'reference_id', 'segment_slot', 'segment_value'], slots) }}
+        'reference_rows', ['model_id', 'reference_id'], slots, registry) }}
 ),
 
 values_named as (

@@ -36,15 +36,9 @@ pending_rows as {{ modelwatch.materialized_cte() }} (
         and {{ modelwatch.pending_batches_filter(registry) }}
 ),
 
-segmented_rows as {{ modelwatch.materialized_cte() }} (
-    {{ modelwatch.segment_rows('pending_rows', registry) }}
-),
-
 values_counted as (
     {{ modelwatch.value_counts_by_slot(
-        'segmented_rows',
-        ['model_id', 'reference_id', 'batch_id', 'segment_slot', 'segment_value'],
-        slots) }}
+        'pending_rows', ['model_id', 'reference_id', 'batch_id'], slots, registry) }}
 ),
 
 values_named as (
