@@ -5,10 +5,14 @@ day, and a day where x1 moves up by one standard deviation in the south only. Th
 is flagged (PSI and the Benjamini-Hochberg-adjusted chi-square p-value), no other segment is;
 over the whole batch the shift is diluted. A region too small for min_batch_size is
 insufficient_data. Every figure equals numpy/scipy on the same frozen bins.
+
+The incremental path continues a copy of that build: a new day with a region never seen
+before, a --full-refresh, then a new reference window and another day.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +238,167 @@ def test_figures_equal_numpy_and_scipy_on_the_frozen_bins(
     for key, value in zip(keys, adjusted, strict=True):
         assessed = shifted.loc[(*key, "chi_square_pvalue"), "assessed_value"]
         assert assessed == pytest.approx(value, rel=1e-9, abs=1e-300)
+
+
+# The incremental path (decision 0004): a copy of the module's build goes on for three more
+# runs. Run 2 appends a day holding a region the log never had; run 3 is a --full-refresh of
+# the same log; run 4 moves the reference window (a new reference version) and appends a day.
+NEW_DAY, LATER_DAY, NEW_REGION = "2026-03-05", "2026-03-06", "atlantis"
+NEW_REFERENCE_START = "2026-03-02"
+SEGMENT_KEY = ["batch_id", "segment_column", "segment_value", "feature_name", "metric_name"]
+RUN_COLUMNS = ["computed_at", "dbt_invocation_id"]
+
+
+def day_of_log(day: str, seed: int, regions: dict[str, float]) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 8000
+    return pd.DataFrame(
+        {
+            "region": rng.choice(list(regions), n, p=list(regions.values())),
+            "x1": rng.normal(0, 1, n),
+            "x2": np.where(rng.random(n) < 0.05, np.nan, rng.exponential(1.0, n)),
+            "channel": rng.choice(["web", "app", "branch"], n, p=[0.5, 0.3, 0.2]),
+            "score": rng.random(n),
+            "pid": [f"{day}-{k}" for k in range(n)],
+            "ts": pd.Timestamp(day) + pd.to_timedelta(rng.integers(0, 86400, n), unit="s"),
+        }
+    )
+
+
+def append(project: DbtProject, rows: pd.DataFrame) -> None:
+    project.load({"arriving": rows})
+    project.execute("insert into raw.sales_log by name select * from raw.arriving")
+
+
+def segment_rows(project: DbtProject) -> pd.DataFrame:
+    return (
+        project.query("select * from fct_segment_drift")
+        .sort_values(SEGMENT_KEY)
+        .reset_index(drop=True)
+    )
+
+
+def same_figures(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Equal but for the run that wrote them (doubles to 1e-12: sums may be re-associated)."""
+    pd.testing.assert_frame_equal(
+        left.drop(columns=RUN_COLUMNS).reset_index(drop=True),
+        right.drop(columns=RUN_COLUMNS).reset_index(drop=True),
+        check_exact=False,
+        rtol=1e-12,
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(
+    built: tuple[DbtProject, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, pd.DataFrame]:
+    source, log = built
+    project = object.__new__(DbtProject)  # a copy of the built project, warehouse included
+    project.root = tmp_path_factory.mktemp("segments_incremental") / "project"
+    project.db_path = project.root / "warehouse.duckdb"
+    shutil.copytree(source.root, project.root)
+    frames = {"first": segment_rows(project)}
+    frames["first_reference"] = project.query("select * from int_segment_reference_values_counted")
+
+    regions = {**REGIONS, "island": 0.0, "north": 0.26, NEW_REGION: 0.05}
+    new_day = day_of_log(NEW_DAY, 11, regions)
+    append(project, new_day)
+    result = project.build()
+    assert result.returncode == 0, result.output[-3000:]
+    frames["second"] = segment_rows(project)
+
+    result = project.build("--full-refresh")
+    assert result.returncode == 0, result.output[-3000:]
+    frames["full_refresh"] = segment_rows(project)
+    frames["before_new_reference"] = project.query(
+        "select * from int_segment_reference_values_counted"
+    )
+
+    project.write_registry(
+        REGISTRY.replace('start: "2026-03-01"', f'start: "{NEW_REFERENCE_START}"')
+    )
+    append(project, day_of_log(LATER_DAY, 12, REGIONS))
+    result = project.build()
+    assert result.returncode == 0, result.output[-3000:]
+    frames["fourth"] = segment_rows(project)
+    frames["reference"] = project.query("select * from int_segment_reference_values_counted")
+    frames["log"] = pd.concat([log, new_day], ignore_index=True)
+    return frames
+
+
+def rows_of(frame: pd.DataFrame, *batch_ids: str) -> pd.DataFrame:
+    return frame[frame["batch_id"].isin(batch_ids)].reset_index(drop=True)
+
+
+def test_an_incremental_run_leaves_older_batches_alone(runs: dict[str, pd.DataFrame]) -> None:
+    first, second = runs["first"], runs["second"]
+    # the stable day is neither recomputed nor duplicated: the very rows of the first run
+    pd.testing.assert_frame_equal(rows_of(second, STABLE), rows_of(first, STABLE))
+    # the newest stored batch is recomputed (late rows land there), replacing its rows
+    recomputed = rows_of(second, SHIFTED)
+    same_figures(recomputed, rows_of(first, SHIFTED))
+    assert set(recomputed["dbt_invocation_id"]).isdisjoint(first["dbt_invocation_id"])
+    assert not second.duplicated(SEGMENT_KEY).any()
+    assert set(second["batch_id"]) == {STABLE, SHIFTED, NEW_DAY}
+
+
+def test_the_new_batch_equals_a_full_refresh(runs: dict[str, pd.DataFrame]) -> None:
+    assert (
+        len(rows_of(runs["second"], NEW_DAY)) == 5 * 4 * 3
+    )  # regions (island none, atlantis new) x features x metrics
+    same_figures(runs["second"], runs["full_refresh"])
+
+
+def test_a_region_first_seen_in_a_later_batch_is_insufficient_data(
+    runs: dict[str, pd.DataFrame],
+) -> None:
+    second = runs["second"]
+    assert NEW_REGION not in set(rows_of(second, STABLE, SHIFTED)["segment_value"])
+    new = second[second["segment_value"] == NEW_REGION]
+    assert len(new) == 4 * 3 and set(new["batch_id"]) == {NEW_DAY}
+    assert (new["batch_size"] >= 100).all() and (new["reference_size"] == 0).all()
+    assert set(new["status"]) == {"insufficient_data"}
+    # not in the Benjamini-Hochberg family: the other segments' p-values are adjusted as if
+    # it were not there (4 regions x 4 features)
+    assessed = second[
+        (second["batch_id"] == NEW_DAY)
+        & (second["metric_name"] == "chi_square_pvalue")
+        & (second["status"] != "insufficient_data")
+    ]
+    assert len(assessed) == 4 * 4
+    adjusted = stats.false_discovery_control(assessed["metric_value"], method="bh")
+    np.testing.assert_allclose(assessed["assessed_value"], adjusted, rtol=1e-9)
+
+
+def test_a_new_reference_window_starts_a_new_reference_version_for_segments(
+    runs: dict[str, pd.DataFrame],
+) -> None:
+    before, after = runs["before_new_reference"], runs["reference"]
+    old_ids = set(before["segmentation_id"])
+    assert len(old_ids) == 1 and len(set(after["segmentation_id"])) == 2
+    # the old version's reference counts are frozen: not touched by the new one
+    kept = after[after["segmentation_id"].isin(old_ids)]
+    key = ["reference_id", "segment_column", "segment_value", "feature_name", "numeric_value"]
+    pd.testing.assert_frame_equal(
+        kept.sort_values([*key, "category_value"]).reset_index(drop=True),
+        before.sort_values([*key, "category_value"]).reset_index(drop=True),
+    )
+    fourth, full_refresh = runs["fourth"], runs["full_refresh"]
+    # history keeps its reference version; the new day is judged against the new one
+    pd.testing.assert_frame_equal(rows_of(fourth, STABLE), rows_of(full_refresh, STABLE))
+    new_ids = set(after["reference_id"]) - set(before["reference_id"])
+    assert len(new_ids) == 1
+    assert set(rows_of(fourth, LATER_DAY)["reference_id"]) == new_ids
+    assert set(rows_of(fourth, STABLE, SHIFTED)["reference_id"]) == set(before["reference_id"])
+    # the segment's reference is now the new window's rows of that region only
+    log = runs["log"]
+    window = log[
+        (log["ts"] >= pd.Timestamp(NEW_REFERENCE_START)) & (log["ts"] < pd.Timestamp(REFERENCE_END))
+    ]
+    south = rows_of(fourth, LATER_DAY).set_index(["segment_value", "feature_name", "metric_name"])
+    assert (
+        south.loc[("south", "x1", "psi"), "reference_size"] == (window["region"] == "south").sum()
+    )
 
 
 # A bad `segments:` stops the build in the on-run-start check, naming the file, model and fix
