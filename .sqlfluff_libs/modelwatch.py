@@ -58,7 +58,7 @@ def registry_table(what):
     return {"columns": [("model_id", "varchar")], "rows": []}
 
 
-def stored_references(relation):
+def stored_references(relation, condition=None):
     return []
 
 

@@ -494,3 +494,27 @@ def test_bad_learned_settings_are_compile_errors(tmp_path: Path) -> None:
     for (_, _, expected), message in zip(BAD_SETTINGS, messages, strict=True):
         for fragment in expected:
             assert fragment in message, message[-2000:]
+
+
+def test_a_version_frozen_before_every_metric_was_learned_is_completed(
+    project: DbtProject,
+) -> None:
+    """An upgrade: chunk rows stored by a version that learned the bin metrics only are
+    recomputed, once, with every metric (runs last: it rebuilds two models in place)."""
+    query = (
+        "select * from int_reference_chunk_metrics_computed "
+        "order by model_id, feature_name, metric_name, chunk_index"
+    )
+    before = project.query(query)
+    project.execute(
+        "delete from int_reference_chunk_metrics_computed where model_id = 'learned_model' "
+        "and metric_name not in ('psi', 'jensen_shannon', 'hellinger', 'total_variation', "
+        "'l_infinity', 'kl_divergence', 'missing_rate_change')"
+    )
+    result = project.dbt(
+        "run", "--select", "int_reference_chunk_metrics_computed", "dim_learned_thresholds"
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    after = project.query(query)
+    assert len(after) == len(before)
+    pd.testing.assert_frame_equal(after, before, rtol=1e-12)

@@ -1,13 +1,16 @@
 {#- The reference versions a frozen table already holds, as 'model_id|reference_id' strings
-    (empty on a first run or a full refresh): only the others are computed. -#}
-{% macro stored_references(relation) %}
-    {{ return(adapter.dispatch('stored_references', 'modelwatch')(relation)) }}
+    (empty on a first run or a full refresh): only the others are computed. `condition`, a
+    SQL predicate on the table, counts only the versions with a matching row as stored. -#}
+{% macro stored_references(relation, condition=none) %}
+    {{ return(adapter.dispatch('stored_references', 'modelwatch')(relation, condition)) }}
 {% endmacro %}
 
-{% macro default__stored_references(relation) %}
+{% macro default__stored_references(relation, condition=none) %}
     {% set stored = [] %}
     {% if execute and is_incremental() %}
-        {% for row in run_query('select distinct model_id, reference_id from ' ~ relation).rows %}
+        {% set query = 'select distinct model_id, reference_id from ' ~ relation
+            ~ ((' where ' ~ condition) if condition else '') %}
+        {% for row in run_query(query).rows %}
             {% do stored.append(row[0] ~ '|' ~ row[1]) %}
         {% endfor %}
     {% endif %}

@@ -18,7 +18,11 @@
     reference version. -#}
 {%- set registry = modelwatch.get_registry() -%}
 {%- set slots = modelwatch.get_registry_slots(registry) -%}
-{%- set stored = modelwatch.stored_references(this) -%}
+{#- a version frozen before the KS, Wasserstein and test metrics were learned (no
+    ks_statistic nor chi_square_statistic row, which every numeric or categorical feature
+    has) is not stored: computed again, once, with every metric -#}
+{%- set stored = modelwatch.stored_references(
+    this, "metric_name in ('ks_statistic', 'chi_square_statistic')") -%}
 {%- set chunking = modelwatch.reference_chunking(registry, stored) -%}
 {%- set double = modelwatch.type_double() -%}
 {#- the metrics' selects: (metric, value expression, source CTE, filter), unioned below -#}
