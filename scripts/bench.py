@@ -603,6 +603,16 @@ def _slowest(run: Run) -> str:
     return "; ".join(f"{name} {seconds:.1f} s" for name, seconds in run.slowest())
 
 
+WATCHED_NODES = ("int_ecdf_metrics_computed", "int_reference_ecdfs_computed")
+"""Nodes whose own time every run prints, slow or not: KS and Wasserstein (decision 0021)."""
+
+
+def _watched(run: Run) -> str:
+    times = {_node_name(r["unique_id"]): r.get("execution_time") or 0.0 for r in run.results}
+    shown = [f"{name} {times[name]:.1f} s" for name in WATCHED_NODES if name in times]
+    return f"; load average {os.getloadavg()[0]:.2f}; " + "; ".join(shown)
+
+
 def machine() -> str:
     cpus = len(os.sched_getaffinity(0))
     memory = "?"
@@ -671,7 +681,7 @@ def full_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> Non
             f"   dbt build: wall {run.wall_s:.1f} s, nodes {run.node_seconds:.1f} s, "
             f"peak RSS {_gib(run.max_rss_kib)} (exit {run.returncode})"
         )
-        say(f"   slowest: {_slowest(run)}")
+        say(f"   slowest: {_slowest(run)}{_watched(run)}")
         table.append(
             f"| Full build, 1 reference + 1 batch | {data} (gen {generated:.1f} s) "
             f"| {run.wall_s:.1f} s | {run.node_seconds:.1f} s | {_gib(run.max_rss_kib)} "
@@ -749,7 +759,7 @@ def incremental_scenario(args: argparse.Namespace, root: Path, table: list[str])
             f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)}, batches recomputed "
             f"{recomputed} (exit {run.returncode})"
         )
-        say(f"   slowest: {_slowest(run)}")
+        say(f"   slowest: {_slowest(run)}{_watched(run)}")
         table.append(
             f"| Incremental, +1 batch, {stored} stored | {reference_rows:,} ref + "
             f"{stored + 1} x {batch_rows:,} rows, {recomputed} batches recomputed "
@@ -825,7 +835,7 @@ def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> No
             f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)}, batches computed "
             f"{recomputed} (exit {run.returncode})"
         )
-        say(f"   slowest: {_slowest(run)}")
+        say(f"   slowest: {_slowest(run)}{_watched(run)}")
         table.append(
             f"| Fleet, +1 week to all models, {stored} weeks stored | {data}, "
             f"{recomputed} batches computed | {run.wall_s:.1f} s | {run.node_seconds:.1f} s "
@@ -851,7 +861,7 @@ def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> No
             f"   full build (--full-refresh) of {weeks} weeks: wall {run.wall_s:.1f} s, nodes "
             f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)} (exit {run.returncode})"
         )
-        say(f"   slowest: {_slowest(run)}")
+        say(f"   slowest: {_slowest(run)}{_watched(run)}")
         table.append(
             f"| Fleet, full build of {weeks} weeks (--full-refresh) | {data}, "
             f"{len(models) * weeks} batches | {run.wall_s:.1f} s | {run.node_seconds:.1f} s "
