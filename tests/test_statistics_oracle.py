@@ -123,6 +123,27 @@ sources:
                 - {name: Age, kind: numeric}
                 - {name: Segment, kind: categorical}
       - name: daily_reference
+      - name: heavy_log
+        config:
+          meta:
+            modelwatch:
+              model_id: oracle_heavy
+              owner: stats@example.com
+              business_unit: qa
+              timestamp_column: scored_at
+              batch: {column: batch_label}
+              prediction_id_column: prediction_id
+              score_column: Score
+              min_batch_size: 1
+              reference:
+                source: fixtures.heavy_reference
+              features:
+                - {name: Lognormal, kind: numeric}
+                - {name: Offset, kind: numeric}
+                - {name: Outliers, kind: numeric}
+                - {name: Tied Tail, kind: numeric}
+                - {name: Twin Outliers, kind: numeric}
+      - name: heavy_reference
 """
 
 
@@ -283,9 +304,58 @@ def make_daily_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return log, reference
 
 
+def _heavy_rows(rng: np.random.Generator, n: int, kind: str) -> dict[str, np.ndarray]:
+    """Heavy tails and large magnitudes, where the running areas of the as-of Wasserstein
+    (decision 0021) are many orders of magnitude above the area they are differenced into."""
+    location = {"same": 0.0, "shifted": 1.0, "tiny": 0.5, "far": 25.0, "below": -40.0}[kind]
+    lognormal = rng.lognormal(10 + location, 6, n)  # 1e-3 .. 1e13
+    if kind == "below":
+        lognormal = -lognormal
+    outliers = rng.normal(location, 1, n)
+    outliers[rng.random(n) < 0.02] = 1e12
+    outliers[rng.random(n) < 0.02] = -1e12
+    ties = rng.binomial(5, 0.4 if kind == "shifted" else 0.3, n).astype(float)
+    ties[rng.random(n) < 0.01] = 1e12
+    # exactly 1% at -1e12 and 1% at 1e12 in every sample of 100 rows or more: the CDFs agree
+    # across both gaps of ~1e12, so the whole distance comes from the bulk near 0
+    twins = rng.normal(location, 1, n)
+    twins[: n // 100], twins[n // 100 : 2 * (n // 100)] = -1e12, 1e12
+    return {
+        "Score": rng.beta(2, 6 if kind == "shifted" else 5, n) + location,
+        "Lognormal": lognormal,
+        "Offset": 1e12 + rng.normal(location, 3, n),  # a large offset, a small spread
+        "Outliers": outliers,  # a unit normal with 2% at -1e12 and 2% at 1e12
+        "Tied Tail": ties,  # six integers and 1% at 1e12
+        "Twin Outliers": twins,
+    }
+
+
+def make_heavy_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model oracle_heavy: a 2,000-row reference table and labelled batches: the same
+    distribution, shifted, three rows, entirely above and entirely below the reference."""
+    rng = np.random.default_rng(20260615)
+    reference = pd.DataFrame(_heavy_rows(rng, 2000, "same"))
+    parts = []
+    for label, n in (("same", 1500), ("shifted", 800), ("tiny", 3), ("far", 200), ("below", 50)):
+        part = pd.DataFrame(_heavy_rows(rng, n, label))
+        part.insert(0, "scored_at", _timestamps(rng, "2026-03-02", 7, n))
+        part.insert(1, "batch_label", label)
+        parts.append(part)
+    log = pd.concat(parts, ignore_index=True)
+    log.insert(0, "prediction_id", np.arange(1, len(log) + 1))
+    return log, reference
+
+
 WINDOW_LOG = make_window_log()
 NAN_IDS = nan_ids(WINDOW_LOG)
 DAILY_LOG, DAILY_REFERENCE = make_daily_tables()
+HEAVY_LOG, HEAVY_REFERENCE = make_heavy_tables()
+HEAVY_FEATURES = ["Score", "Lognormal", "Offset", "Outliers", "Tied Tail", "Twin Outliers"]
+HEAVY_CASES = [
+    ("oracle_heavy", label, feature)
+    for label in HEAVY_LOG["batch_label"].unique()
+    for feature in HEAVY_FEATURES
+]
 
 
 def _window_model() -> Model:
@@ -489,12 +559,13 @@ def case_id(case: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Warehouse:
-    """The built fixture project and the three tables under test."""
+    """The built fixture project and the tables under test."""
 
     project: DbtProject
     bins: pd.DataFrame
     histograms: pd.DataFrame
     drift: pd.DataFrame
+    ecdf: pd.DataFrame
 
     def metric(self, case: tuple[str, str, str], metric_name: str) -> pd.Series:
         """The one fct_feature_drift row of a (model, batch, feature) and metric."""
@@ -516,7 +587,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     project = DbtProject(tmp_path_factory.mktemp("statistics") / "project")
     project.write_registry(REGISTRY)
     project.load(
-        {"scored_log": WINDOW_LOG, "daily_log": DAILY_LOG, "daily_reference": DAILY_REFERENCE}
+        {
+            "scored_log": WINDOW_LOG,
+            "daily_log": DAILY_LOG,
+            "daily_reference": DAILY_REFERENCE,
+            "heavy_log": HEAVY_LOG,
+            "heavy_reference": HEAVY_REFERENCE,
+        }
     )
     for column, ids in NAN_IDS.items():
         # pandas' NaN arrives in DuckDB as null; write real NaN for half of the missing values
@@ -533,7 +610,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
         # PSI and KS are this file's subject; the other metrics: tests/test_metric_oracles.py
         drift=project.query(
             "select * from fct_feature_drift "
-            "where metric_name in ('psi', 'ks_statistic', 'ks_pvalue')"
+            "where metric_name in ('psi', 'ks_statistic', 'ks_pvalue') "
+            "and model_id in ('oracle_window', 'oracle_daily')"
+        ),
+        # KS and Wasserstein of every model, oracle_heavy included (decision 0021)
+        ecdf=project.query(
+            "select * from fct_feature_drift where metric_name in ('ks_statistic', 'wasserstein')"
         ),
     )
 
@@ -887,6 +969,96 @@ def test_one_row_batch_is_assessed_when_min_batch_size_is_one(warehouse: Warehou
         for metric in metrics_of(feature_of(case[0], case[2]).kind):
             got = warehouse.metric(case, metric).metric_value
             assert_close(got, getattr(oracle, metric), f"{case} {metric}")
+
+
+# --------------------------------------------------------------------------------------------
+# Wasserstein and KS from the frozen reference ECDF (decision 0021), heavy tails included
+# --------------------------------------------------------------------------------------------
+
+WASSERSTEIN_RTOL = 1e-9
+"""Relative tolerance of the Wasserstein distance against scipy, whatever its magnitude."""
+
+ECDF_CASES = NUMERIC_CASES + HEAVY_CASES
+
+
+def oracle_samples(model_id: str, batch_id: str, feature_name: str) -> tuple[np.ndarray, ...]:
+    """The non-missing reference and batch values of a numeric sample."""
+    if model_id == "oracle_heavy":
+        batch = HEAVY_LOG[HEAVY_LOG["batch_label"] == batch_id]
+        return HEAVY_REFERENCE[feature_name].to_numpy(), batch[feature_name].to_numpy()
+    model, feature = MODELS[model_id], feature_of(model_id, feature_name)
+    return values(model.reference, feature), values(model.batches[batch_id], feature)
+
+
+def ecdf_metric(warehouse: Warehouse, case: tuple[str, str, str], metric_name: str) -> pd.Series:
+    """The one fct_feature_drift row of a numeric sample and a KS or Wasserstein metric."""
+    e = warehouse.ecdf
+    rows = e[
+        (e.model_id == case[0])
+        & (e.batch_id == case[1])
+        & (e.feature_name == case[2])
+        & (e.metric_name == metric_name)
+    ]
+    assert len(rows) == 1, f"{case} {metric_name}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+@pytest.mark.parametrize("case", ECDF_CASES, ids=case_id)
+def test_wasserstein_equals_scipy_to_relative_precision(
+    warehouse: Warehouse, case: tuple[str, str, str]
+) -> None:
+    # heavy tails up to 1e13, a 1e12 offset, outliers at +-1e12, batches entirely above and
+    # below the reference: the running areas reach 1e16 and more, the distance can be 1e-3
+    reference, batch = oracle_samples(*case)
+    row = ecdf_metric(warehouse, case, "wasserstein")
+    assert (row.reference_size, row.batch_size) == (reference.size, batch.size)
+    finite = np.isfinite(reference).all() and np.isfinite(batch).all()
+    if reference.size == 0 or batch.size == 0 or not finite:
+        assert pd.isna(row.metric_value) and row.status == "insufficient_data"
+        return
+    want = stats.wasserstein_distance(reference, batch)
+    assert abs(row.metric_value - want) <= WASSERSTEIN_RTOL * want, (row.metric_value, want)
+
+
+@pytest.mark.parametrize("case", HEAVY_CASES, ids=case_id)
+def test_ks_statistic_equals_scipy_on_heavy_tails(
+    warehouse: Warehouse, case: tuple[str, str, str]
+) -> None:
+    reference, batch = oracle_samples(*case)
+    got = ecdf_metric(warehouse, case, "ks_statistic").metric_value
+    assert_close(got, stats.ks_2samp(reference, batch, method="asymp").statistic, "ks")
+
+
+def test_frozen_reference_ecdf_holds_counts_and_running_areas(warehouse: Warehouse) -> None:
+    # C(x) = reference values <= x; area_below = integral of C from the minimum to x,
+    # area_above = integral of n - C from x to the maximum (decision 0021)
+    stored = warehouse.project.query(
+        "select * from int_reference_ecdfs_computed "
+        "where model_id = 'oracle_heavy' and feature_name = 'Lognormal' order by numeric_value"
+    )
+    reference = np.sort(HEAVY_REFERENCE["Lognormal"].to_numpy())
+    points, counts = np.unique(reference, return_counts=True)
+    cumulative = np.cumsum(counts)
+    steps = cumulative[:-1] * np.diff(points)
+    below = np.concatenate([[0.0], np.cumsum(steps)])
+    above = np.concatenate(
+        [np.cumsum(((reference.size - cumulative[:-1]) * np.diff(points))[::-1])[::-1], [0.0]]
+    )
+    assert stored.numeric_value.tolist() == points.tolist()
+    assert stored.cumulative_count.tolist() == cumulative.tolist()
+    assert (stored.reference_size == reference.size).all()
+    np.testing.assert_allclose(stored.area_below, below, rtol=1e-12)
+    np.testing.assert_allclose(stored.area_above, above, rtol=1e-12)
+    # Twin Outliers: the running areas reach 1e15 while n x the 'same' batch's distance is
+    # ~100: a difference of two areas would keep ~3 of its 16 digits. The ill-conditioned
+    # sample is merged exactly instead (test_wasserstein_equals_scipy_to_relative_precision)
+    twins = warehouse.project.query(
+        "select max(area_below) as area from int_reference_ecdfs_computed "
+        "where model_id = 'oracle_heavy' and feature_name = 'Twin Outliers'"
+    ).area.iloc[0]
+    twin_reference, twin_batch = oracle_samples("oracle_heavy", "same", "Twin Outliers")
+    distance = stats.wasserstein_distance(twin_reference, twin_batch)
+    assert twins > 1e12 * twin_reference.size * distance
 
 
 def expected_status(model: Model, metric_name: str, value: float, batch_size: int) -> str:

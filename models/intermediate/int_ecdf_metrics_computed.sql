@@ -1,7 +1,9 @@
 {#- The drift metrics computed on the exact value distributions of this run's batches, one row
     per model, batch, numeric feature and metric: the KS statistic and its asymptotic p-value,
-    and the Wasserstein-1 distance, raw and divided by the reference's standard deviation. One
-    sort of the merged reference and batch values per sample serves all of them. -#}
+    and the Wasserstein-1 distance, raw and divided by the reference's standard deviation. On
+    DuckDB each is computed from the batch's own values and as-of lookups into the reference's
+    frozen ECDF (int_reference_ecdfs_computed): batch-sized work, whatever the reference's
+    size; elsewhere from one sort of the merged reference and batch values per sample. -#}
 {%- set double = modelwatch.type_double() -%}
 
 with
@@ -33,6 +35,21 @@ reference_values as (
     where
         feature_kind = 'numeric'
         and numeric_value is not null
+),
+
+reference_ecdfs as (
+    select
+        model_id,
+        reference_id,
+        feature_name,
+        numeric_value,
+        value_count,
+        cumulative_count,
+        reference_size,
+        largest_magnitude,
+        area_below,
+        area_above
+    from {{ ref('int_reference_ecdfs_computed') }}
 ),
 
 reference_moments as (
@@ -73,34 +90,11 @@ samples as (
         on pending_batches.model_id = features.model_id
 ),
 
-sample_values as (
-    select
-        samples.sample_key,
-        reference_values.numeric_value,
-        reference_values.value_count as reference_count,
-        0 as batch_count
-    from reference_values
-    inner join samples
-        on
-            reference_values.model_id = samples.model_id
-            and reference_values.reference_id = samples.reference_id
-            and reference_values.feature_name = samples.feature_name
-    union all
-    select
-        samples.sample_key,
-        batch_values.numeric_value,
-        0 as reference_count,
-        batch_values.value_count as batch_count
-    from batch_values
-    inner join samples
-        on
-            batch_values.model_id = samples.model_id
-            and batch_values.batch_id = samples.batch_id
-            and batch_values.feature_name = samples.feature_name
-),
-
+-- DuckDB: F_ref looked up at the batch's values (ASOF joins into the frozen ECDF);
+-- elsewhere: the reference merged with each batch (decision 0021)
 distances as (
-    {{ modelwatch.ecdf_distances('sample_values', ['sample_key'], 'numeric_value') }}
+    {{ modelwatch.ecdf_distances_asof(
+        'samples', 'batch_values', 'reference_values', 'reference_ecdfs') }}
 ),
 
 sample_distances as (
