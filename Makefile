@@ -21,12 +21,12 @@ demo: venv
 	$(BIN)/python scripts/run_demo.py
 
 test: venv lint
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --numprocesses auto --dist loadfile tests
 
 lint: venv
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models analyses
+	$(BIN)/sqlfluff lint --processes 0 models analyses
 
 format: venv
 	$(BIN)/ruff format scripts tests
