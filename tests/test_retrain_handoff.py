@@ -188,18 +188,18 @@ def test_two_runs_at_once_one_refuses_with_a_clear_message(workdir: Path) -> Non
     slow = subprocess.Popen(
         [sys.executable, str(CLI), "run", "--outbox", str(workdir / "outbox")]
         + ["--warehouse", "none", "--signals-file", str(workdir / "signals.json")],
-        env={**os.environ, "MODELWATCH_HANDOFF_FAULT": "sleep:locked:4"},
+        env={**os.environ, "MODELWATCH_HANDOFF_FAULT": "sleep:locked:15"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     lock = workdir / "outbox" / ".modelwatch" / "lock"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not lock.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     refused = handoff(workdir)
-    queued = handoff(workdir, "run", "--wait", "30")
-    slow.communicate(timeout=60)
+    queued = handoff(workdir, "run", "--wait", "90")
+    slow.communicate(timeout=120)
     assert slow.returncode == 1
     assert refused.returncode == 3
     assert "another run holds" in refused.stderr and "--wait" in refused.stderr

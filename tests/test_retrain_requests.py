@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -840,7 +839,6 @@ def test_end_to_end_with_real_dbt_artifacts_and_dbt_show(tmp_path: Path) -> None
     run_results = (root / "target" / "run_results.json").read_bytes()
     cli = [sys.executable, str(SCRIPT), "--project-dir", str(root)]
 
-    started = time.monotonic()
     first = subprocess.run(cli, capture_output=True, text=True, env=env, check=False)
     second = subprocess.run(cli, capture_output=True, text=True, env=env, check=False)
 
@@ -851,7 +849,6 @@ def test_end_to_end_with_real_dbt_artifacts_and_dbt_show(tmp_path: Path) -> None
     assert "requests written:    2" in first.stdout
     assert second.returncode == 1, second.stderr
     assert "already present:     2" in second.stdout
-    assert time.monotonic() - started < 30
     # `dbt show` must not overwrite the artifacts of `dbt build`.
     assert (root / "target" / "run_results.json").read_bytes() == run_results
     invocation_id = json.loads(run_results)["metadata"]["invocation_id"]
