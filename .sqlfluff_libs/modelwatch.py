@@ -51,7 +51,20 @@ def log_expressions(entry):
         "batch_truncated_at": "date_trunc('week', scored_at)",
         "prediction_id": "cast(prediction_id as varchar)",
         "model_version": "cast(model_version as varchar)",
+        "reference_id": "'0123456789ab'",
     }
+
+
+def entry_references(entry):
+    return [
+        _Entry(
+            model_version=None,
+            reference_id="0123456789ab",
+            kind="source",
+            source_name="example_logs",
+            table_name="validation_sample",
+        )
+    ]
 
 
 def registry_table(what):

@@ -216,6 +216,7 @@
     {% set model_keys = [
         'model_id', 'owner', 'business_unit', 'description', 'timestamp_column', 'batch',
         'prediction_id_column', 'model_version_column', 'score_column', 'score', 'reference',
+        'references',
         'features', 'multivariate', 'segments'] + inventory_keys + config_keys %}
     {% if spec is not mapping %}
         {{ modelwatch._registry_error(file_path, none, none,
@@ -447,51 +448,8 @@
             ~ "{start: '2026-01-05', end: '2026-03-02'}}, or a table, reference: {source: "
             ~ "<source_name>.<table_name>}") }}
     {% endif %}
-    {{ modelwatch._check_keys(reference, ['window', 'source'], file_path, model_id, none, 'reference') }}
-    {% if (reference.get('window') is none) == (reference.get('source') is none) %}
-        {{ modelwatch._registry_error(file_path, model_id, none,
-            "reference needs exactly one of window: {start, end} or source: <source_name>.<table_name>") }}
-    {% endif %}
-    {% set date_pattern = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$' %}
-    {% if reference.get('window') is not none %}
-        {% set window_spec = reference.window %}
-        {{ modelwatch._check_keys(window_spec, ['start', 'end'], file_path, model_id, none, 'reference.window') }}
-        {#- fix: the pattern alone let impossible dates (2026-13-45, 2026-02-30) through to a
-            cast error in the middle of the build, and start/end were compared as text; each
-            bound is now parsed (modelwatch._parse_window_bound) and compared as a timestamp. -#}
-        {% set bounds_at = {} %}
-        {% for bound in ['start', 'end'] %}
-            {% set bound_at = modelwatch._parse_window_bound(window_spec.get(bound))
-                if window_spec.get(bound) is not none
-                and modules.re.match(date_pattern, window_spec.get(bound) | string) else none %}
-            {% if bound_at is none %}
-                {{ modelwatch._registry_error(file_path, model_id, none,
-                    "reference.window." ~ bound ~ " is '" ~ window_spec.get(bound)
-                    ~ "'; write a date or timestamp as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'") }}
-            {% endif %}
-            {% do bounds_at.update({bound: bound_at}) %}
-        {% endfor %}
-        {% if bounds_at.start >= bounds_at.end %}
-            {{ modelwatch._registry_error(file_path, model_id, none,
-                "reference.window.start (" ~ window_spec.start ~ ") must be before its end ("
-                ~ window_spec.end ~ "); the end is exclusive") }}
-        {% endif %}
-        {% set reference_resolved = {
-            'kind': 'window',
-            'started_at': window_spec.start | string | replace('T', ' '),
-            'ended_at': window_spec.end | string | replace('T', ' '),
-            'source_name': none, 'table_name': none} %}
-    {% else %}
-        {% set parts = (reference.source | string).split('.') %}
-        {% if parts | length != 2 %}
-            {{ modelwatch._registry_error(file_path, model_id, none,
-                "reference.source is '" ~ reference.source
-                ~ "'; write it as <source_name>.<table_name> of a dbt source") }}
-        {% endif %}
-        {% set reference_resolved = {
-            'kind': 'source', 'started_at': none, 'ended_at': none,
-            'source_name': parts[0], 'table_name': parts[1]} %}
-    {% endif %}
+    {% set reference_resolved = modelwatch._resolve_reference(
+        reference, [], 'reference', file_path, model_id) %}
 
     {% set model_version_column = spec.get('model_version_column') %}
     {% set identity = {
@@ -501,15 +459,30 @@
         'kinds': features | map(attribute='kind') | list,
         'bins': features | map(attribute='bins') | list} %}
     {% set reference_id = local_md5(tojson(identity, sort_keys=true))[:12] %}
+    {#- per-version references (decision 0015): one more frozen reference per listed
+        model_version; none declared leaves the entry as it was -#}
+    {% set version_references = modelwatch._resolve_version_references(
+        spec.get('references'), model_version_column, identity, file_path, model_id) %}
     {% set multivariate = modelwatch._resolve_multivariate(
         spec.get('multivariate'), model_config, features, file_path, model_id, reference_id) %}
+    {% if multivariate.enabled and version_references %}
+        {#- one embedding per reference version: the frequencies are the same, the reference
+            moments and mean embedding are the version's own -#}
+        {% set embedding_ids = {reference_id: multivariate.embedding_id} %}
+        {% for version in version_references %}
+            {% do embedding_ids.update({version.reference_id: modelwatch._resolve_multivariate(
+                spec.get('multivariate'), model_config, features, file_path, model_id,
+                version.reference_id).embedding_id}) %}
+        {% endfor %}
+        {% do multivariate.update({'embedding_ids': embedding_ids}) %}
+    {% endif %}
     {% set segments = modelwatch._resolve_segments(spec.get('segments'), file_path, model_id) %}
     {#- segment keys only when `segments:` is declared: an entry without them (and its audit
         hash) is unchanged (decision 0011) -#}
     {% set segment_keys = {} if not segments else {
         'segments': segments,
-        'segmentation_id': local_md5(tojson({'reference_id': reference_id,
-            'segments': segments | map(attribute='name') | list}))[:12],
+        'segmentation_id': local_md5(tojson(modelwatch._segmentation_identity(
+            reference_id, version_references, segments)))[:12],
         'segment_thresholds': modelwatch._segment_thresholds(model_config,
             modelwatch.resolve_config([project_layer, unit_layer, model_layer]).get('thresholds')
             or {})} %}
@@ -553,6 +526,9 @@
         'multivariate': multivariate,
     } %}
     {% do resolved_entry.update(segment_keys) %}
+    {% if version_references %}
+        {% do resolved_entry.update({'references': version_references}) %}
+    {% endif %}
     {% do return(resolved_entry) %}
 {% endmacro %}
 
@@ -788,3 +764,131 @@
     {% endif %}
     {{ return(settings) }}
 {% endmacro %}
+
+
+{#- One reference definition ({window: {start, end}} or {source: <source>.<table>}) resolved
+    to {kind, started_at, ended_at, source_name, table_name}, or a registry error naming
+    `label` (reference, or references[v2] for a version's own). `extra_keys` are allowed
+    beside window and source (model_version in a `references:` item). -#}
+{% macro _resolve_reference(reference, extra_keys, label, file_path, model_id) %}
+    {{ modelwatch._check_keys(reference, ['window', 'source'] + extra_keys,
+        file_path, model_id, none, label) }}
+    {% if (reference.get('window') is none) == (reference.get('source') is none) %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            label ~ " needs exactly one of window: {start, end} or source: "
+            ~ "<source_name>.<table_name>") }}
+    {% endif %}
+    {% set date_pattern = '^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$' %}
+    {% if reference.get('window') is not none %}
+        {% set window_spec = reference.window %}
+        {{ modelwatch._check_keys(window_spec, ['start', 'end'], file_path, model_id, none,
+            label ~ '.window') }}
+        {#- fix: the pattern alone let impossible dates (2026-13-45, 2026-02-30) through to a
+            cast error in the middle of the build, and start/end were compared as text; each
+            bound is now parsed (modelwatch._parse_window_bound) and compared as a timestamp. -#}
+        {% set bounds_at = {} %}
+        {% for bound in ['start', 'end'] %}
+            {% set bound_at = modelwatch._parse_window_bound(window_spec.get(bound))
+                if window_spec.get(bound) is not none
+                and modules.re.match(date_pattern, window_spec.get(bound) | string) else none %}
+            {% if bound_at is none %}
+                {{ modelwatch._registry_error(file_path, model_id, none,
+                    label ~ ".window." ~ bound ~ " is '" ~ window_spec.get(bound)
+                    ~ "'; write a date or timestamp as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS'") }}
+            {% endif %}
+            {% do bounds_at.update({bound: bound_at}) %}
+        {% endfor %}
+        {% if bounds_at.start >= bounds_at.end %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                label ~ ".window.start (" ~ window_spec.start ~ ") must be before its end ("
+                ~ window_spec.end ~ "); the end is exclusive") }}
+        {% endif %}
+        {{ return({
+            'kind': 'window',
+            'started_at': window_spec.start | string | replace('T', ' '),
+            'ended_at': window_spec.end | string | replace('T', ' '),
+            'source_name': none, 'table_name': none}) }}
+    {% endif %}
+    {% set parts = (reference.source | string).split('.') %}
+    {% if parts | length != 2 %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            label ~ ".source is '" ~ reference.source
+            ~ "'; write it as <source_name>.<table_name> of a dbt source") }}
+    {% endif %}
+    {{ return({
+        'kind': 'source', 'started_at': none, 'ended_at': none,
+        'source_name': parts[0], 'table_name': parts[1]}) }}
+{% endmacro %}
+
+
+{#- The `references:` list of one entry (decision 0015): one reference per listed
+    model_version, each resolved like `reference` plus {model_version, reference_id,
+    reference_key}. The reference_id hashes the default's identity (features, kinds, bins)
+    with the version and its own window or table. Empty when the key is absent. -#}
+{% macro _resolve_version_references(spec, model_version_column, identity, file_path, model_id) %}
+    {% if spec is none %}
+        {{ return([]) }}
+    {% endif %}
+    {% set example = "references: [{model_version: v2.0, window: {start: '2026-03-02', end: "
+        ~ "'2026-03-16'}}] or [{model_version: v2.0, source: <source_name>.<table_name>}]" %}
+    {% if spec is string or spec is mapping or spec is not iterable or spec | length == 0 %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "references must be a non-empty list, one reference per model version: " ~ example) }}
+    {% endif %}
+    {% if not model_version_column %}
+        {{ modelwatch._registry_error(file_path, model_id, none,
+            "references gives a reference per model version, but the entry has no "
+            ~ "model_version_column; name the log column holding the version that made each "
+            ~ "prediction (model_version_column: model_version)") }}
+    {% endif %}
+    {% set resolved = [] %}
+    {% set seen = [] %}
+    {% for item in spec %}
+        {% if item is not mapping %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "references item '" ~ item ~ "' must be a mapping: " ~ example) }}
+        {% endif %}
+        {% set version = item.get('model_version') %}
+        {% if version is none or version is boolean or version is mapping
+            or (version is iterable and version is not string) or version | string | trim == '' %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "a references item has no model_version; name the version it is the reference "
+                ~ "of, as logged in column '" ~ model_version_column ~ "': " ~ example) }}
+        {% endif %}
+        {% set version = version | string | trim %}
+        {% if version in seen %}
+            {{ modelwatch._registry_error(file_path, model_id, none,
+                "references: model_version '" ~ version ~ "' is listed twice; give each version "
+                ~ "one reference (remove or merge one of the two items)") }}
+        {% endif %}
+        {% do seen.append(version) %}
+        {% set label = "references[model_version '" ~ version ~ "']" %}
+        {% set reference = modelwatch._resolve_reference(
+            item, ['model_version'], label, file_path, model_id) %}
+        {% set version_identity = {} %}
+        {% do version_identity.update(identity) %}
+        {% do version_identity.update({'reference': reference, 'model_version': version}) %}
+        {% set reference_id = local_md5(tojson(version_identity, sort_keys=true))[:12] %}
+        {% do reference.update({
+            'model_version': version,
+            'reference_id': reference_id,
+            'reference_key': model_id ~ '|' ~ reference_id}) %}
+        {% do resolved.append(reference) %}
+    {% endfor %}
+    {{ return(resolved) }}
+{% endmacro %}
+
+
+{#- What a segmentation's id hashes: the reference version and the segment columns, plus the
+    per-version references when the entry lists some (so a new version's reference is
+    counted per segment; an entry without `references:` keeps its id). -#}
+{% macro _segmentation_identity(reference_id, version_references, segments) %}
+    {% set identity = {'reference_id': reference_id,
+        'segments': segments | map(attribute='name') | list} %}
+    {% if version_references %}
+        {% do identity.update({'version_reference_ids':
+            version_references | map(attribute='reference_id') | list}) %}
+    {% endif %}
+    {{ return(identity) }}
+{% endmacro %}
+

@@ -1,6 +1,6 @@
 {#- dim_multivariate_frequencies as rows for modelwatch.literal_rows: one per model with the
-    multivariate check on, dimension and feature. Numbers are written as text in scientific
-    notation and cast, so every engine reads the same doubles. -#}
+    multivariate check on, reference version, dimension and feature. Numbers are written as
+    text in scientific notation and cast, so every engine reads the same doubles. -#}
 {% macro multivariate_frequency_table() %}
     {{ return(adapter.dispatch('multivariate_frequency_table', 'modelwatch')()) }}
 {% endmacro %}
@@ -19,12 +19,15 @@
         {%- set check = entry.multivariate -%}
         {%- set drawn = modelwatch.random_fourier_features(
             check.features | length, check.dimensions, check.bandwidth, check.seed) -%}
+        {#- the same frequencies for every reference version of the model (decision 0015) -#}
+        {%- for reference_id, embedding_id in (check.embedding_ids
+            or {entry.reference_id: check.embedding_id}).items() | sort -%}
         {%- for frequency in drawn -%}
             {%- for name in check.features -%}
                 {%- do rows.append({
                     'model_id': entry.model_id,
-                    'reference_id': entry.reference_id,
-                    'embedding_id': check.embedding_id,
+                    'reference_id': reference_id,
+                    'embedding_id': embedding_id,
                     'dimension_index': frequency.dimension_index,
                     'dimension_count': check.dimensions,
                     'feature_name': name,
@@ -35,6 +38,7 @@
                     'seed': check.seed,
                 }) -%}
             {%- endfor -%}
+        {%- endfor -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return({'columns': columns, 'rows': rows}) }}

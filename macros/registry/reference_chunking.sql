@@ -11,7 +11,8 @@
 {% macro default__reference_chunking(registry, stored) %}
     {%- set learning = [] -%}
     {%- for entry in registry if entry.learned_thresholds
-        and entry.reference_key not in stored -%}
+        and modelwatch.entry_references(entry) | rejectattr('reference_key', 'in', stored)
+        | list | length > 0 -%}
         {%- do learning.append(entry) -%}
     {%- endfor -%}
     {%- set chunks = [] -%}

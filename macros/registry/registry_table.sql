@@ -30,7 +30,7 @@
             ('last_validation_date', 'date'), ('production_version', text),
             ('retrain_policy', text), ('label_source', text), ('label_delay_days', dbt.type_int()),
             ('sla_days', dbt.type_int()), ('drift_test_count', dbt.type_int()),
-            ('resolved_config', text)] -%}
+            ('resolved_config', text), ('version_references', text)] -%}
         {%- set drift_tests = modelwatch._drift_tests_by_model(registry) -%}
         {%- for entry in registry -%}
             {%- do rows.append({
@@ -69,6 +69,8 @@
                 'sla_days': entry.sla_days,
                 'drift_test_count': drift_tests.get(entry.model_id, 0),
                 'resolved_config': tojson(entry.resolved_config, sort_keys=true),
+                'version_references': tojson(entry.references, sort_keys=true)
+                    if entry.get('references') else none,
             }) -%}
         {%- endfor -%}
     {%- elif what == 'features' -%}

@@ -23,9 +23,18 @@
 
 {% macro default__pending_embedding_models(stored) %}
     {%- set pending = [] -%}
-    {%- for entry in modelwatch.get_registry() if entry.multivariate.enabled
-        and (entry.model_id ~ '|' ~ entry.multivariate.embedding_id) not in stored -%}
-        {%- do pending.append(modelwatch.string_literal(entry.model_id)) -%}
+    {%- for entry in modelwatch.get_registry() if entry.multivariate.enabled -%}
+        {#- one embedding per reference version when the entry lists `references:` -#}
+        {%- set embedding_ids = (entry.multivariate.embedding_ids
+            or {entry.reference_id: entry.multivariate.embedding_id}).values() | list -%}
+        {%- set missing = [] -%}
+        {%- for embedding_id in embedding_ids
+            if (entry.model_id ~ '|' ~ embedding_id) not in stored -%}
+            {%- do missing.append(embedding_id) -%}
+        {%- endfor -%}
+        {%- if missing -%}
+            {%- do pending.append(modelwatch.string_literal(entry.model_id)) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(('model_id in (' ~ pending | join(', ') ~ ')') if pending else 'false') }}
 {% endmacro %}

@@ -44,23 +44,31 @@
             {{ modelwatch._check_column(entry, entry.source_name ~ '.' ~ entry.table_name,
                 log_columns, column_name, expected, role) }}
         {% endfor %}
-        {% if entry.reference.kind == 'source' %}
-            {% set reference_columns = modelwatch._relation_columns(
-                entry, entry.reference.source_name, entry.reference.table_name) %}
-            {% for feature in entry.features %}
-                {{ modelwatch._check_column(entry,
-                    entry.reference.source_name ~ '.' ~ entry.reference.table_name,
-                    reference_columns, feature.column, feature.kind, feature.role) }}
-            {% endfor %}
-            {% for segment in entry.get('segments') or [] %}
-                {{ modelwatch._check_column(entry,
-                    entry.reference.source_name ~ '.' ~ entry.reference.table_name,
-                    reference_columns, segment.column, 'any', 'segment') }}
-            {% endfor %}
-        {% endif %}
-        {#- fix: an empty reference made every bin's reference share null or zero and the
-            drift figures nonsense, without any error; one cheap count per model stops it. -#}
-        {{ modelwatch._check_reference_rows(entry) }}
+        {#- the default reference, then each model version's own (decision 0015) -#}
+        {% for reference in modelwatch.entry_references(entry) %}
+            {% if reference.kind == 'source' %}
+                {% set reference_columns = modelwatch._relation_columns(
+                    entry, reference.source_name, reference.table_name) %}
+                {% for feature in entry.features %}
+                    {{ modelwatch._check_column(entry,
+                        reference.source_name ~ '.' ~ reference.table_name,
+                        reference_columns, feature.column, feature.kind, feature.role) }}
+                {% endfor %}
+                {% for segment in entry.get('segments') or [] %}
+                    {{ modelwatch._check_column(entry,
+                        reference.source_name ~ '.' ~ reference.table_name,
+                        reference_columns, segment.column, 'any', 'segment') }}
+                {% endfor %}
+            {% endif %}
+            {#- fix: an empty reference made every bin's reference share null or zero and the
+                drift figures nonsense, without any error; one cheap count per reference stops
+                it. -#}
+            {% if reference.model_version is none %}
+                {{ modelwatch._check_reference_rows(entry) }}
+            {% else %}
+                {{ modelwatch._check_version_reference_rows(entry, reference) }}
+            {% endif %}
+        {% endfor %}
     {% endfor %}
     {#- fix: a drift test's own thresholds argument was only checked when the test ran, after
         every model had been rebuilt (partial output); it is checked here, before anything. -#}
@@ -178,4 +186,55 @@
             "timestamp_column '" ~ column_name ~ "' of " ~ table_label ~ " holds "
             ~ column.data_type ~ ", not a timestamp or date; cast it upstream") }}
     {% endif %}
+{% endmacro %}
+
+
+{#- A model version's own reference (registry `references:`, decision 0015) must hold rows:
+    rows of that version inside its window of the log, or rows in its reference table. -#}
+{% macro _check_version_reference_rows(entry, reference) %}
+    {% set label = "references: model_version '" ~ reference.model_version ~ "'" %}
+    {% if reference.kind == 'source' %}
+        {% set node = modelwatch._find_source_node(
+            entry, reference.source_name, reference.table_name) %}
+        {% set in_window = '1 = 1' %}
+    {% else %}
+        {% set log = modelwatch.log_expressions(entry) %}
+        {% set node = modelwatch._find_source_node(entry, entry.source_name, entry.table_name) %}
+        {% set ts = dbt.type_timestamp() %}
+        {% set is_version = log.model_version ~ ' = '
+            ~ modelwatch.string_literal(reference.model_version) %}
+        {% set in_window = is_version ~ ' and ' ~ log.predicted_at ~ " >= cast('"
+            ~ reference.started_at ~ "' as " ~ ts ~ ') and ' ~ log.predicted_at ~ " < cast('"
+            ~ reference.ended_at ~ "' as " ~ ts ~ ')' %}
+    {% endif %}
+    {% set relation = adapter.get_relation(
+        database=node.database, schema=node.schema, identifier=node.identifier) %}
+    {% set query %}
+        select count(*) from (select 1 as found from {{ relation }} where {{ in_window }} limit 1) as probe
+    {% endset %}
+    {% if run_query(query).rows[0][0] > 0 %}
+        {{ return('') }}
+    {% endif %}
+    {% if reference.kind == 'source' %}
+        {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+            label ~ ": its reference table " ~ reference.source_name ~ "." ~ reference.table_name
+            ~ " holds no rows, so there is nothing to compare that version's batches with; load "
+            ~ "the version's reference sample into it, or give a window of the log: {model_version: "
+            ~ reference.model_version ~ ", window: {start: 'YYYY-MM-DD', end: 'YYYY-MM-DD'}}") }}
+    {% endif %}
+    {% set span_query %}
+        select min({{ log.predicted_at }}), max({{ log.predicted_at }}), count(*)
+        from {{ relation }}
+        where {{ is_version }}
+    {% endset %}
+    {% set span = run_query(span_query).rows[0] %}
+    {{ modelwatch._registry_error(entry.registry_file, entry.model_id, none,
+        label ~ ": the window [" ~ reference.started_at ~ ", " ~ reference.ended_at
+        ~ ") holds no rows of that version in " ~ entry.source_name ~ "." ~ entry.table_name
+        ~ " (model_version_column '" ~ entry.model_version_column ~ "'), so there is nothing "
+        ~ "to compare its batches with; "
+        ~ (("its predictions run from " ~ span[0] ~ " to " ~ span[1])
+           if span[2] > 0 else "the log has no row of that version (check the spelling)")
+        ~ ". Move the window to a period that version served, or give its reference table "
+        ~ "as {model_version: " ~ reference.model_version ~ ", source: <source_name>.<table_name>}") }}
 {% endmacro %}

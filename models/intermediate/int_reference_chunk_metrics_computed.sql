@@ -121,10 +121,10 @@ reference_rows_ordered as (
     select
         *,
         row_number() over (
-            partition by model_id
+            partition by model_id, reference_id
             order by predicted_at, prediction_id, row_hash
         ) as row_position,
-        count(*) over (partition by model_id) as reference_rows,
+        count(*) over (partition by model_id, reference_id) as reference_rows,
         {{ chunking.chunks }} as chunks_setting,
         {{ chunking.chunk_rows }} as chunk_rows_setting
     from reference_rows

@@ -6,14 +6,20 @@
     )
 }}
 {#- The reference's value distribution, frozen: one row per model, reference version, feature
-    and distinct value, with its count. Computed once per reference version; later runs add
-    only new versions, so the bins and the KS reference never move under past batches. -#}
+    and distinct value, with its count. Computed once per reference version (a model listing
+    `references:` has one per model version, decision 0015); later runs add only new
+    versions, so the bins and the KS reference never move under past batches. -#}
 {%- set registry = modelwatch.get_registry() -%}
 {%- set slots = modelwatch.get_registry_slots(registry) -%}
 {%- set stored = modelwatch.stored_references(this) -%}
+{%- set pending_models = [] -%}
 {%- set pending = [] -%}
-{%- for entry in registry | rejectattr('reference_key', 'in', stored) -%}
-{%- do pending.append(modelwatch.string_literal(entry.model_id)) -%}
+{%- for entry in registry -%}
+{%- for reference in modelwatch.entry_references(entry)
+    | rejectattr('reference_key', 'in', stored) -%}
+{%- do pending_models.append(modelwatch.string_literal(entry.model_id)) -%}
+{%- do pending.append(modelwatch.string_literal(reference.reference_id)) -%}
+{%- endfor -%}
 {%- endfor -%}
 
 with
@@ -36,7 +42,9 @@ reference_rows as {{ modelwatch.materialized_cte() }} (
     from predictions
     where
         is_reference
-        and {{ 'model_id in (' ~ pending | join(', ') ~ ')' if pending else 'false' }}
+        and {{ 'model_id in (' ~ pending_models | unique | join(', ') ~ ')'
+            if pending else 'false' }}
+        and {{ 'reference_id in (' ~ pending | join(', ') ~ ')' if pending else 'false' }}
 ),
 
 values_counted as (

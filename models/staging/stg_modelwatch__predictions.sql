@@ -9,6 +9,7 @@
 with
 
 {% for entry in registry %}
+{%- set log_index = loop.index %}
 {%- set log = modelwatch.log_expressions(entry) %}
 {%- set changed = modelwatch.get_schema_changes(entry) | map(attribute='column') | list %}
 prediction_log_{{ loop.index }} as (
@@ -16,7 +17,7 @@ prediction_log_{{ loop.index }} as (
 
     select
         {{ modelwatch.string_literal(entry.model_id) }} as model_id,
-        {{ modelwatch.string_literal(entry.reference_id) }} as reference_id,
+        {{ log.reference_id }} as reference_id,
         {{ log.in_reference }} as is_reference,
         {{ log.prediction_id }} as prediction_id,
         {{ log.predicted_at }} as predicted_at,
@@ -34,33 +35,35 @@ prediction_log_{{ loop.index }} as (
     where {{ log.in_scope }}
 ),
 
-{% if entry.reference.kind == 'source' %}
-reference_sample_{{ loop.index }} as (
+{% for reference in modelwatch.entry_references(entry) if reference.kind == 'source' %}
+reference_sample_{{ log_index }}_{{ loop.index }} as (
     -- {{ entry.model_id }}: its reference table
-    -- {{ entry.reference.source_name }}.{{ entry.reference.table_name }}
+    -- {{ reference.source_name }}.{{ reference.table_name }}
 
     select
         {{ modelwatch.string_literal(entry.model_id) }} as model_id,
-        {{ modelwatch.string_literal(entry.reference_id) }} as reference_id,
+        {{ modelwatch.string_literal(reference.reference_id) }} as reference_id,
         true as is_reference,
         cast(null as {{ text }}) as prediction_id,
         cast(null as {{ ts }}) as predicted_at,
         'reference' as batch_id,
         cast(null as {{ ts }}) as batch_truncated_at,
-        cast(null as {{ text }}) as model_version,
+        {{ modelwatch.string_literal(reference.model_version)
+            if reference.model_version else 'cast(null as ' ~ text ~ ')' }} as model_version,
         {{ modelwatch.slot_columns(entry, slots) }}
-    from {{ source(entry.reference.source_name, entry.reference.table_name) }}
+    from {{ source(reference.source_name, reference.table_name) }}
 ),
 
-{% endif %}
+{% endfor %}
 {% endfor %}
 unioned as (
     {% for entry in registry %}
-    select * from prediction_log_{{ loop.index }}
-    {% if entry.reference.kind == 'source' %}
+    {%- set log_index = loop.index %}
+    select * from prediction_log_{{ log_index }}
+    {% for reference in modelwatch.entry_references(entry) if reference.kind == 'source' %}
     union all
-    select * from reference_sample_{{ loop.index }}
-    {% endif %}
+    select * from reference_sample_{{ log_index }}_{{ loop.index }}
+    {% endfor %}
     {% if not loop.last %}union all{% endif %}
     {% else %}
     {#- No model is registered yet: an empty relation of the right shape. -#}
