@@ -257,8 +257,12 @@ def warehouse_version():
     return "'duckdb ' || version()"
 
 
-def round_significant(expression, digits):
-    return f"round({expression}, {digits})"
+def fixed_point_sum(expression):
+    return f"cast(sum(cast({expression} as decimal(38, 20))) as double)"
+
+
+def ordered_sum(expression):
+    return f"sum({expression} order by {expression})"
 
 
 def get_schema_changes(entry):

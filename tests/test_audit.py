@@ -1,10 +1,12 @@
-"""Spec of the append-only audit (fct_monitoring_runs_audited, decision 0016).
+"""Spec of the append-only audit (fct_monitoring_runs_audited, decision 0016) and of
+reproducible figures (decision 0022).
 
 Two models, each with its own scoring log: a two-week reference and three weekly batches
-(week 3 drifts, so the drift tests fail). The project is built once; week 2 is rerun with
-unchanged data; everything is rebuilt with --full-refresh; then one model's week 2 is
-corrected, the other model's PSI threshold changed, and week 2 rerun. Every test reads the
-audit after that sequence.
+(week 3 drifts, so the drift tests fail). The project is built once on four DuckDB threads;
+week 2 is rerun with unchanged data on one thread; everything is rebuilt with --full-refresh;
+then one model's week 2 is corrected, the other model's PSI threshold changed, and week 2
+rerun. Every test reads the audit after that sequence. Each step builds only what the audit
+needs (the first build adds the latest-status view and the drift tests).
 """
 
 from __future__ import annotations
@@ -73,14 +75,50 @@ def scoring_log(seed: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+# each run builds only what the audit needs; the first build adds the latest-status view (its
+# only other child) and the drift tests, none of the other data tests
+AUDITED = ["--select", "+fct_monitoring_runs_audited"]
+FIRST_BUILD = [
+    *AUDITED,
+    "fct_model_latest_status",
+    "test_name:no_feature_drift",
+    "--indirect-selection",
+    "empty",
+]
+
+# the stored figures compared bit for bit between runs: table -> (key, double columns)
+FIGURES = {
+    "fct_feature_drift": (
+        ["model_id", "batch_id", "feature_name", "metric_name"],
+        ["metric_value", "assessed_value", "warn_threshold", "error_threshold"],
+    ),
+    "fct_feature_histograms": (
+        ["model_id", "batch_id", "feature_name", "bin_index"],
+        ["batch_share", "reference_share", "lower_edge", "upper_edge"],
+    ),
+}
+
+PROFILE = """modelwatch:
+  target: duckdb
+  outputs:
+    duckdb:
+      type: duckdb
+      path: "{{{{ env_var('MODELWATCH_DUCKDB_PATH') }}}}"
+      threads: 2
+      settings:
+        threads: {threads}
+"""
+
+
 @dataclass
 class History:
     """What the audit and the drift figures looked like along the sequence."""
 
     audit: pd.DataFrame
     first_build_exit: int
-    figures_first: pd.DataFrame
-    figures_after_rerun: pd.DataFrame
+    figures_first: dict[str, pd.DataFrame]
+    figures_after_rerun: dict[str, pd.DataFrame]
+    figures_after_full_refresh: dict[str, pd.DataFrame]
     invocations: list[str]
     latest: pd.DataFrame
     weekly: pd.DataFrame
@@ -93,11 +131,20 @@ def _invocation(project: DbtProject) -> str:
     return frame.iloc[0, 0]
 
 
-def _figures(project: DbtProject) -> pd.DataFrame:
-    return project.query(
-        "select model_id, feature_name, metric_name, metric_value from fct_feature_drift "
-        f"where batch_id = '{RERUN}' order by model_id, feature_name, metric_name"
-    )
+def _figures(project: DbtProject) -> dict[str, pd.DataFrame]:
+    """Every stored figure of every batch, keyed, in a fixed order."""
+    figures = {}
+    for table, (key, values) in FIGURES.items():
+        columns = ", ".join(key + values)
+        order = ", ".join(key)
+        frame = project.query(f"select {columns} from {table} order by {order}")
+        figures[table] = frame.set_index(key)
+    return figures
+
+
+def _duckdb_threads(project: DbtProject, threads: int) -> None:
+    """The next dbt runs use this many DuckDB threads (`SET threads`, via the profile)."""
+    (project.root / "profiles.yml").write_text(PROFILE.format(threads=threads))
 
 
 @pytest.fixture(scope="module")
@@ -105,38 +152,53 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
     project = DbtProject(Path(tmp_path_factory.mktemp("audit")) / "project")
     project.write_registry(registry(steady_psi_error=0.25))
     project.load({"audited_model_scores": scoring_log(16), "steady_model_scores": scoring_log(17)})
-    rerun = ["--vars", f"{{modelwatch_rerun_batches: ['{RERUN}']}}"]
+    # every run after the first passes the same vars on the same profile, so dbt parses the
+    # project twice in all, not once per run (a full parse is most of a small run's time);
+    # model_id is the analysis's var; a --full-refresh computes every batch anyway
+    later_vars = ["--vars", f"{{modelwatch_rerun_batches: ['{RERUN}'], model_id: steady_model}}"]
     invocations = []
 
-    first = project.build()  # week 3's drift tests fail: the audit is written all the same
+    # week 3's drift tests fail: the audit is written all the same
+    _duckdb_threads(project, 4)
+    first = project.build(*FIRST_BUILD)
     invocations.append(_invocation(project))
     figures_first = _figures(project)
 
-    assert project.dbt("run", *rerun).returncode == 0  # unchanged data, unchanged config
+    _duckdb_threads(project, 1)  # unchanged data and config, another thread count
+    result = project.dbt("run", *AUDITED, *later_vars)
+    assert result.returncode == 0, result.output
     invocations.append(_invocation(project))
     figures_after_rerun = _figures(project)
 
-    assert project.dbt("run", "--full-refresh").returncode == 0
+    result = project.dbt("run", *AUDITED, *later_vars, "--full-refresh")
+    assert result.returncode == 0, result.output
     invocations.append(_invocation(project))
+    figures_after_full_refresh = _figures(project)
 
     # a correction of audited_model's week 2 (one value), and a new threshold for steady_model
     project.execute(
         "update raw.audited_model_scores set amount = amount + 0.1 where prediction_id = '3-0'"
     )
     project.write_registry(registry(steady_psi_error=0.3))
-    assert project.dbt("run", *rerun).returncode == 0
+    result = project.dbt("run", *AUDITED, *later_vars)
+    assert result.returncode == 0, result.output
     invocations.append(_invocation(project))
 
     audit = project.query("select * from fct_monitoring_runs_audited order by run_started_at")
     latest = project.query("select * from fct_model_latest_status order by model_id")
-    compiled = project.dbt(
-        "compile", "--select", "drift_history_by_week", "--vars", "{model_id: steady_model}"
-    )
+    compiled = project.dbt("compile", "--select", "drift_history_by_week", *later_vars)
     assert compiled.returncode == 0, compiled.output
     sql = next((project.root / "target/compiled").rglob("drift_history_by_week.sql")).read_text()
     weekly = project.query(sql)
     yield History(
-        audit, first.returncode, figures_first, figures_after_rerun, invocations, latest, weekly
+        audit,
+        first.returncode,
+        figures_first,
+        figures_after_rerun,
+        figures_after_full_refresh,
+        invocations,
+        latest,
+        weekly,
     )
 
 
@@ -173,21 +235,24 @@ def test_the_audit_survives_a_full_refresh(history: History) -> None:
     assert list(triggers[history.invocations[0]]) == ["scheduled"]
 
 
-def test_a_rerun_with_the_same_data_and_config_reproduces_the_figures(history: History) -> None:
-    # the same figures: a feature's bins may be summed in another order when the run computes
-    # other batches alongside, which can move the last bit of a double (decision 0016)
-    first, rerun = history.figures_first, history.figures_after_rerun
-    assert (
-        (first[["feature_name", "metric_name"]] == rerun[["feature_name", "metric_name"]])
-        .all()
-        .all()
-    )
-    a, b = first["metric_value"], rerun["metric_value"]
-    assert ((a.isna() & b.isna()) | ((a - b).abs() <= 1e-15 * b.abs())).all()
+def test_a_rerun_with_the_same_data_and_config_reproduces_the_figures_exactly(
+    history: History,
+) -> None:
+    # bit for bit, whatever the DuckDB thread count (4, then 1) and whether the batch is
+    # rerun alone or rebuilt with everything else: every double sum adds its terms in a fixed
+    # order (modelwatch.ordered_sum, decision 0022)
+    for later in (history.figures_after_rerun, history.figures_after_full_refresh):
+        for table, first in history.figures_first.items():
+            assert later[table].index.equals(first.index), table
+            for column in first.columns:
+                a, b = first[column].to_numpy(), later[table][column].to_numpy()
+                same = (a == b) | (pd.isna(a) & pd.isna(b))
+                assert same.all(), (table, column, list(first.index[~same])[:5])
+    assert len(history.figures_first["fct_feature_drift"]) > 0
     runs = _rerun_rows(history).iloc[:3].itertuples()
     first_run, rerun_run, full_refresh = runs
     assert rerun_run.run_trigger == "rerun"
-    for later in (rerun_run, full_refresh):
+    for later in (rerun_run, full_refresh):  # the audit holds all three runs, the same hashes
         assert later.input_fingerprint == first_run.input_fingerprint
         assert later.config_hash == first_run.config_hash
         assert later.results_hash == first_run.results_hash

@@ -14,12 +14,13 @@
     {%- set column_total = '(cast(' ~ reference_count ~ ' as ' ~ double ~ ') + ' ~ batch_count ~ ')' -%}
     {%- set grand_total = '(cast(' ~ reference_total ~ ' as ' ~ double ~ ') + ' ~ batch_total ~ ')' -%}
     {%- set yates = '(case when ' ~ level_count ~ ' = 2 then 0.5 else 0.0 end)' -%}
-    sum(
+    {%- set term -%}
         {%- for observed, row_total in [(reference_count, reference_total), (batch_count, batch_total)] %}
         {{ '+ ' if not loop.first }}power(greatest(
             abs({{ observed }} - {{ row_total }} * {{ column_total }} / {{ grand_total }}) - {{ yates }},
             0.0
         ), 2) / nullif({{ row_total }} * {{ column_total }} / {{ grand_total }}, 0)
         {%- endfor %}
-    )
+    {%- endset %}
+    {{ modelwatch.ordered_sum(term) }}
 {%- endmacro %}

@@ -77,7 +77,8 @@
                 {#- fix: an empty sample has no ECDF (every cdf_gap is null); the sum below
                     gave 0 instead of null #}
                 when max(reference_size) = 0 or max(batch_size) = 0 then null
-                else sum(case when gap_to_next > 0 then cdf_gap * gap_to_next else 0 end)
+                else {{ modelwatch.ordered_sum(
+                    'case when gap_to_next > 0 then cdf_gap * gap_to_next else 0 end') }}
             end as wasserstein_distance,
             cast(max(reference_size) as {{ dbt.type_bigint() }}) as reference_size,
             cast(max(batch_size) as {{ dbt.type_bigint() }}) as batch_size

@@ -5,5 +5,6 @@
 {% endmacro %}
 
 {% macro default__hellinger_distance(batch_share, reference_share) -%}
-    sqrt(0.5 * sum(power(sqrt({{ batch_share }}) - sqrt({{ reference_share }}), 2)))
+    sqrt(0.5 * {{ modelwatch.ordered_sum(
+        'power(sqrt(' ~ batch_share ~ ') - sqrt(' ~ reference_share ~ '), 2)') }})
 {%- endmacro %}

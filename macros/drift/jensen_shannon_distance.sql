@@ -8,7 +8,7 @@
 {% endmacro %}
 
 {% macro default__jensen_shannon_distance(batch_share, reference_share, log_base=2) -%}
-    sqrt(greatest(0.0, 0.5 * sum(
+    {%- set term -%}
         case
             when {{ batch_share }} > 0
                 then {{ batch_share }}
@@ -21,5 +21,6 @@
                 * ln(2 * {{ reference_share }} / ({{ batch_share }} + {{ reference_share }}))
             else 0
         end
-    ) / ln({{ log_base }})))
+    {%- endset %}
+    sqrt(greatest(0.0, 0.5 * {{ modelwatch.ordered_sum(term) }} / ln({{ log_base }})))
 {%- endmacro %}

@@ -6,8 +6,9 @@
 {% endmacro %}
 
 {% macro default__kl_divergence(batch_share, reference_share, epsilon) -%}
-    sum(
+    {%- set term -%}
         greatest({{ batch_share }}, {{ epsilon }})
         * ln(greatest({{ batch_share }}, {{ epsilon }}) / greatest({{ reference_share }}, {{ epsilon }}))
-    )
+    {%- endset %}
+    {{ modelwatch.ordered_sum(term) }}
 {%- endmacro %}

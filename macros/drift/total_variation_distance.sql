@@ -6,5 +6,5 @@
 {% endmacro %}
 
 {% macro default__total_variation_distance(batch_share, reference_share) -%}
-    0.5 * sum(abs({{ batch_share }} - {{ reference_share }}))
+    0.5 * {{ modelwatch.ordered_sum('abs(' ~ batch_share ~ ' - ' ~ reference_share ~ ')') }}
 {%- endmacro %}

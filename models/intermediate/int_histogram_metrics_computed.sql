@@ -81,7 +81,8 @@ distances as (
         max(reference_rows) as reference_size,
         max(batch_rows) as batch_size,
         max(psi_epsilon) as epsilon,
-        sum({{ modelwatch.psi_term('batch_share', 'reference_share', 'psi_epsilon') }}) as psi,
+        {{ modelwatch.ordered_sum(modelwatch.psi_term(
+            'batch_share', 'reference_share', 'psi_epsilon')) }} as psi,
         {{ modelwatch.jensen_shannon_distance(
             'batch_share', 'reference_share', 'max(js_log_base)') }}
             as jensen_shannon,

@@ -93,7 +93,8 @@ batch_embeddings as (
         embedding_id,
         dimension_index,
         count(*) as batch_size,
-        avg(embedding_value) as embedding_mean
+        {{ modelwatch.fixed_point_sum('embedding_value') }} / count(embedding_value)
+            as embedding_mean
     from rows_embedded
     group by 1, 2, 3, 4, 5
 ),
@@ -105,9 +106,9 @@ discrepancies as (
         batch_embeddings.batch_id,
         batch_embeddings.embedding_id,
         max(batch_embeddings.batch_size) as batch_size,
-        sum(
-            power(batch_embeddings.embedding_mean - reference_embeddings.embedding_mean, 2)
-        ) as mmd_squared
+        {{ modelwatch.ordered_sum(
+            'power(batch_embeddings.embedding_mean'
+            ~ ' - reference_embeddings.embedding_mean, 2)') }} as mmd_squared
     from batch_embeddings
     inner join reference_embeddings
         on

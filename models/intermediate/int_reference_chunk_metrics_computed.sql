@@ -233,8 +233,8 @@ distances as (
         chunk_index,
         feature_name,
         max(chunk_rows) as chunk_rows,
-        sum({{ modelwatch.psi_term('chunk_share', 'reference_share', 'psi_epsilon') }})
-            as psi,
+        {{ modelwatch.ordered_sum(modelwatch.psi_term(
+            'chunk_share', 'reference_share', 'psi_epsilon')) }} as psi,
         {{ modelwatch.jensen_shannon_distance(
             'chunk_share', 'reference_share', 'max(js_log_base)') }}
             as jensen_shannon,

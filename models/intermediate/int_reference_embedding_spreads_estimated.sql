@@ -135,7 +135,7 @@ pair_dots as (
         reference_id,
         embedding_id,
         pair_index,
-        sum(product) as dot_product
+        {{ modelwatch.fixed_point_sum('product') }} as dot_product
     from pair_products
     group by 1, 2, 3, 4
     having count(product) = count(*)
@@ -147,7 +147,8 @@ pair_spreads as (
         reference_id,
         embedding_id,
         count(*) as pair_count,
-        avg(dot_product * dot_product) as covariance_trace_squared
+        {{ modelwatch.fixed_point_sum('dot_product * dot_product') }} / count(dot_product)
+            as covariance_trace_squared
     from pair_dots
     group by 1, 2, 3
 ),
@@ -158,7 +159,7 @@ embedding_traces as (
         reference_id,
         embedding_id,
         max(reference_size) as reference_size,
-        sum(embedding_variance) as covariance_trace
+        {{ modelwatch.ordered_sum('embedding_variance') }} as covariance_trace
     from reference_embeddings
     group by 1, 2, 3
 ),

@@ -12,6 +12,9 @@
     embedding; later runs add only new ones. -#}
 {%- set slots = modelwatch.get_registry_slots(modelwatch.get_registry()) -%}
 {%- set stored = modelwatch.stored_embeddings(this) -%}
+{#- sums in a fixed order: a rerun gives the same bits (decision 0022) -#}
+{%- set embedding_mean = modelwatch.fixed_point_sum('embedding_value')
+    ~ ' / count(embedding_value)' -%}
 
 with
 
@@ -76,9 +79,10 @@ embeddings_averaged as (
         embedding_id,
         dimension_index,
         count(*) as reference_size,
-        avg(embedding_value) as embedding_mean,
-        avg(embedding_value * embedding_value) - avg(embedding_value) * avg(embedding_value)
-            as embedding_variance
+        {{ embedding_mean }} as embedding_mean,
+        {{ modelwatch.fixed_point_sum('embedding_value * embedding_value') }}
+        / count(embedding_value)
+        - ({{ embedding_mean }}) * ({{ embedding_mean }}) as embedding_variance
     from rows_embedded
     group by 1, 2, 3, 4
 )

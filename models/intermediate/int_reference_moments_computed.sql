@@ -31,7 +31,8 @@ reference_means as (
         model_id,
         reference_id,
         feature_name,
-        sum(numeric_value * value_count) / sum(value_count) as reference_mean
+        {{ modelwatch.ordered_sum('numeric_value * value_count') }}
+        / sum(value_count) as reference_mean
     from reference_values
     group by model_id, reference_id, feature_name
 ),
@@ -43,10 +44,10 @@ reference_moments as (
         reference_means.feature_name,
         reference_means.reference_mean,
         sqrt(
-            sum(
-                power(reference_values.numeric_value - reference_means.reference_mean, 2)
-                * reference_values.value_count
-            ) / sum(reference_values.value_count)
+            {{ modelwatch.ordered_sum(
+                'power(reference_values.numeric_value - reference_means.reference_mean, 2)'
+                ~ ' * reference_values.value_count') }}
+            / sum(reference_values.value_count)
         ) as reference_std
     from reference_values
     inner join reference_means

@@ -97,11 +97,8 @@ inputs_fingerprinted as (
 ),
 
 drift_of_pending as (
-    -- figures to 10 significant digits: a rerun may differ in the last bit of a double
-    select
-        drift.*,
-        {{ modelwatch.round_significant('drift.metric_value', 10) }} as metric_figure,
-        {{ modelwatch.round_significant('drift.assessed_value', 10) }} as assessed_figure
+    -- the figures as stored, to the bit: a rerun reproduces them exactly (decision 0022)
+    select drift.*
     from drift
     inner join pending_batches
         on
@@ -116,7 +113,7 @@ results_hashed as (
         count(*) as figures_computed,
         max(case when metric_name = 'psi' then reference_size end) as reference_rows,
         {{ modelwatch.multiset_fingerprint([
-            'feature_name', 'metric_name', 'metric_figure', 'assessed_figure', 'warn_threshold',
+            'feature_name', 'metric_name', 'metric_value', 'assessed_value', 'warn_threshold',
             'error_threshold', 'reference_size', 'batch_size', 'status']) }}
             as results_hash
     from drift_of_pending

@@ -218,7 +218,8 @@ distances as (
         max(batch_rows) as batch_size,
         case
             when max(reference_rows) > 0
-                then sum({{ modelwatch.psi_term('batch_share', 'reference_share', 'psi_epsilon') }})
+                then {{ modelwatch.ordered_sum(modelwatch.psi_term(
+                    'batch_share', 'reference_share', 'psi_epsilon')) }}
         end as psi,
         case
             when max(reference_rows) > 0
