@@ -309,9 +309,11 @@
                 when max(reference_largest) > 1.7976931348623157e308 then null
                 when max(batch_largest) > 1.7976931348623157e308 then null
                 when coalesce(max(reference_size), 0) = 0 then null
-                else sum(area) / (max(n) * max(m))
+                else {{ modelwatch.ordered_sum('area') }} / (max(n) * max(m))
             end as wasserstein_distance,
-            sqrt(sum(magnitude * magnitude)) > {{ condition_limit }} * abs(sum(area))
+            {#- sums in a fixed order: a rerun gives the same bits (decision 0022) #}
+            sqrt({{ modelwatch.ordered_sum('magnitude * magnitude') }})
+            > {{ condition_limit }} * abs({{ modelwatch.ordered_sum('area') }})
                 as is_ill_conditioned,
             max(batch_size) as batch_size
         from interval_areas
