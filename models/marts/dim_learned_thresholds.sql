@@ -42,7 +42,9 @@ learning_settings as (
     {{ modelwatch.literal_rows(settings.columns, settings.rows) }}
 ),
 
-chunks_summarised as (
+chunks_averaged as (
+    -- the mean and (below) sigma add their terms in a fixed order, so a rebuild gives the
+    -- same bits (avg and stddev_pop do not: decision 0022)
     select
         model_id,
         reference_id,
@@ -54,10 +56,38 @@ chunks_summarised as (
         count(metric_value) as chunk_count,
         min(chunk_rows) as min_chunk_rows,
         max(chunk_rows) as max_chunk_rows,
-        avg(metric_value) as chunk_mean,
-        stddev_pop(metric_value) as chunk_std
+        {{ modelwatch.ordered_sum('metric_value') }} / nullif(count(metric_value), 0)
+            as chunk_mean
     from chunk_metrics
     group by 1, 2, 3, 4, 5
+),
+
+chunks_summarised as (
+    -- sigma with ddof 0 (NannyML's np.std), two passes: the deviations from the mean
+    select
+        chunks_averaged.model_id,
+        chunks_averaged.reference_id,
+        chunks_averaged.feature_name,
+        chunks_averaged.metric_name,
+        chunks_averaged.threshold_direction,
+        chunks_averaged.chunk_count,
+        chunks_averaged.min_chunk_rows,
+        chunks_averaged.max_chunk_rows,
+        chunks_averaged.chunk_mean,
+        sqrt(
+            {{ modelwatch.ordered_sum(
+                '(chunk_metrics.metric_value - chunks_averaged.chunk_mean)'
+                ~ ' * (chunk_metrics.metric_value - chunks_averaged.chunk_mean)') }}
+            / nullif(chunks_averaged.chunk_count, 0)
+        ) as chunk_std
+    from chunks_averaged
+    inner join chunk_metrics
+        on
+            chunks_averaged.model_id = chunk_metrics.model_id
+            and chunks_averaged.reference_id = chunk_metrics.reference_id
+            and chunks_averaged.feature_name = chunk_metrics.feature_name
+            and chunks_averaged.metric_name = chunk_metrics.metric_name
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),
 
 bounds as (
