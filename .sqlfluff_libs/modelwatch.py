@@ -311,8 +311,16 @@ def rff_row_hash(slots):
     return "md5(coalesce(prediction_id, ''))"
 
 
-def multivariate_frequency_table():
+def multivariate_frequency_table(stored=None):
     return {"columns": [("model_id", "varchar")], "rows": []}
+
+
+def stored_frequencies(relation):
+    return {}
+
+
+def prune_frequencies(relation):
+    return "select 1"
 
 
 def stored_embeddings(relation):

@@ -256,3 +256,46 @@ def test_a_bad_multivariate_setting_fails_before_anything_is_built(
     )
     assert f"model 'corr_model'{expected}" in result.output
     assert dbt_project.table_names() == set()
+
+
+def test_frequencies_are_drawn_again_only_for_a_changed_check(dbt_project: DbtProject) -> None:
+    """dim_multivariate_frequencies is incremental: drawing in Jinja is the slow part of a
+    fleet's weekly run, so a run redraws only the models whose check changed."""
+    log = make_log().head(200)
+    dbt_project.load({"corr_model_log": log, "plain_model_log": log})
+    both_on = registry().replace("multivariate: {enabled: false}", "multivariate: {seed: 1}")
+    frequencies = "select * from dim_multivariate_frequencies order by all"
+
+    def run(yaml_text: str, *extra: str) -> pd.DataFrame:
+        dbt_project.write_registry(yaml_text)
+        result = dbt_project.dbt("run", "-s", "dim_multivariate_frequencies", *extra)
+        assert result.returncode == 0, result.output[-3000:]
+        return dbt_project.query(frequencies)
+
+    def compiled() -> str:
+        path = "target/compiled/modelwatch/models/marts/dim_multivariate_frequencies.sql"
+        return (dbt_project.root / path).read_text()
+
+    first = run(both_on)
+    assert set(first["model_id"]) == {"corr_model", "plain_model"}
+    assert run(both_on).equals(first)
+    assert "corr_model" not in compiled() and "plain_model" not in compiled()
+
+    # plain_model's seed changes: only its rows are drawn again, equal to a fresh build
+    reseeded = run(both_on.replace("multivariate: {seed: 1}", "multivariate: {seed: 2}"))
+    assert "corr_model" not in compiled() and "plain_model" in compiled()
+    corr = reseeded[reseeded["model_id"] == "corr_model"].reset_index(drop=True)
+    assert corr.equals(first[first["model_id"] == "corr_model"].reset_index(drop=True))
+    plain = reseeded[reseeded["model_id"] == "plain_model"]
+    assert set(plain["seed"]) == {2}
+    assert not np.array_equal(
+        plain["omega"].to_numpy(), first[first["model_id"] == "plain_model"]["omega"].to_numpy()
+    )
+    fresh = run(both_on.replace("multivariate: {seed: 1}", "multivariate: {seed: 2}"),
+                "--full-refresh")  # fmt: skip
+    assert fresh.equals(reseeded)
+
+    # a check switched off leaves the table
+    switched_off = run(registry())
+    assert set(switched_off["model_id"]) == {"corr_model"}
+    assert switched_off.reset_index(drop=True).equals(corr)
