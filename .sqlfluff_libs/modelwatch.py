@@ -186,6 +186,17 @@ def ecdf_distances_asof(samples, batch_values, reference_values, reference_ecdfs
     )
 
 
+def ecdf_distances_merged(samples, batch_values, reference_values):
+    uses = " and ".join(
+        f"sample_key not in (select value_count from {relation})"
+        for relation in (batch_values, reference_values)
+    )
+    return (
+        f"select sample_key, 0.0 as ks_statistic, 0.0 as wasserstein_distance, "
+        f"0 as reference_size, 0 as batch_size from {samples} where {uses}"
+    )
+
+
 def ecdf_distances(relation, group_columns, value_column):
     keys = ", ".join(group_columns)
     return (

@@ -196,7 +196,9 @@ def append_rows(
     )
 
 
-def registry_yaml(reference_start: datetime, reference_end: datetime) -> str:
+def registry_yaml(
+    reference_start: datetime, reference_end: datetime, ecdf_method: str = "lookup"
+) -> str:
     """The benchmark's registry: one monitored model on raw.predictions."""
     features = [f"{{name: {name}, kind: numeric}}" for name, _, _ in NUMERIC_FEATURES]
     features += [f"{{name: {name}, kind: categorical}}" for name, _ in CATEGORICAL_FEATURES]
@@ -217,6 +219,7 @@ def registry_yaml(reference_start: datetime, reference_end: datetime) -> str:
         "              batch: {grain: week}",
         "              prediction_id_column: prediction_id",
         f"              score_column: {SCORE[0]}",
+        f"              ecdf_method: {ecdf_method}",
         f"              reference: {{window: {window}}}",
         "              features:",
         *(f"                - {feature}" for feature in features),
@@ -662,9 +665,12 @@ def full_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> Non
     reference_end = FULL_REFERENCE_START + FULL_REFERENCE_WEEKS * WEEK
     batch_end = reference_end + WEEK
     project = BenchProject(root / "snapshot", root / "full")
-    project.write_registry(registry_yaml(FULL_REFERENCE_START, reference_end))
+    project.write_registry(registry_yaml(FULL_REFERENCE_START, reference_end, args.ecdf_method))
 
-    say(f"\n== Full build: {rows:,} reference rows vs {rows:,} batch rows, 25 features")
+    say(
+        f"\n== Full build: {rows:,} reference rows vs {rows:,} batch rows, 25 features, "
+        f"ecdf_method {args.ecdf_method}"
+    )
     started = time.perf_counter()
     with project.connect() as con:
         create_log(con)
@@ -712,7 +718,9 @@ def incremental_scenario(args: argparse.Namespace, root: Path, table: list[str])
     batch_rows = args.batch_rows
     reference_end = INCREMENTAL_REFERENCE_START + INCREMENTAL_REFERENCE_WEEKS * WEEK
     project = BenchProject(root / "snapshot", root / "incremental")
-    project.write_registry(registry_yaml(INCREMENTAL_REFERENCE_START, reference_end))
+    project.write_registry(
+        registry_yaml(INCREMENTAL_REFERENCE_START, reference_end, args.ecdf_method)
+    )
 
     say(
         f"\n== Incremental: {reference_rows:,} reference rows, weekly batches of "
@@ -938,6 +946,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep",
         action="store_true",
         help="keep the temporary projects (their target/ and DuckDB files)",
+    )
+    parser.add_argument(
+        "--ecdf-method",
+        choices=["lookup", "merge"],
+        default="lookup",
+        help="single: the model's ecdf_method, how KS and Wasserstein meet the reference "
+        "(default lookup; decision 0021)",
     )
     parser.add_argument("--threads", type=int, default=2, help="dbt threads (default 2)")
     parser.add_argument("--baseline-child", nargs=2, metavar=("DB", "SQL"), help=argparse.SUPPRESS)

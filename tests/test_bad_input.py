@@ -272,6 +272,16 @@ BAD_INPUTS = [
         expected=("feature 'income'", "ks_pvalue.warn is '1.5'", "between 0 and 1"),
     ),
     BadInput(
+        "unknown_ecdf_method",
+        edits=(
+            (
+                "{name: income, kind: numeric}",
+                "{name: income, kind: numeric, ecdf_method: asof}",
+            ),
+        ),
+        expected=("feature 'income'", "ecdf_method is 'asof'", "use lookup", "or merge"),
+    ),
+    BadInput(
         "data_quality_unknown_check",
         edits=(
             (

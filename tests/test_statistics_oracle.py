@@ -113,6 +113,7 @@ sources:
               score_column: Score
               bins: 5
               psi_epsilon: 0.001
+              ecdf_method: merge
               thresholds:
                 psi: {warn: 0.2, error: 0.5}
                 ks_statistic: {warn: false, error: 0.3}
@@ -120,7 +121,7 @@ sources:
               reference:
                 source: fixtures.daily_reference
               features:
-                - {name: Age, kind: numeric}
+                - {name: Age, kind: numeric, ecdf_method: lookup}
                 - {name: Segment, kind: categorical}
       - name: daily_reference
       - name: heavy_log
@@ -139,9 +140,9 @@ sources:
                 source: fixtures.heavy_reference
               features:
                 - {name: Lognormal, kind: numeric}
-                - {name: Offset, kind: numeric}
+                - {name: Offset, kind: numeric, ecdf_method: merge}
                 - {name: Outliers, kind: numeric}
-                - {name: Tied Tail, kind: numeric}
+                - {name: Tied Tail, kind: numeric, ecdf_method: merge}
                 - {name: Twin Outliers, kind: numeric}
       - name: heavy_reference
 """
@@ -1018,6 +1019,26 @@ def test_wasserstein_equals_scipy_to_relative_precision(
         return
     want = stats.wasserstein_distance(reference, batch)
     assert abs(row.metric_value - want) <= WASSERSTEIN_RTOL * want, (row.metric_value, want)
+
+
+def test_ecdf_method_resolves_through_the_layers(warehouse: Warehouse) -> None:
+    # oracle_daily merges at model level, Age looks up (feature wins); two of oracle_heavy's
+    # features merge. The scipy oracles above hold for both paths (decision 0021).
+    methods = warehouse.project.query(
+        "select model_id, feature_name, ecdf_method from dim_monitored_features "
+        "where feature_kind = 'numeric' and model_id in ('oracle_daily', 'oracle_heavy')"
+    )
+    got = {(r.model_id, r.feature_name): r.ecdf_method for r in methods.itertuples()}
+    assert got == {
+        ("oracle_daily", "Age"): "lookup",
+        ("oracle_daily", "Score"): "merge",
+        ("oracle_heavy", "Lognormal"): "lookup",
+        ("oracle_heavy", "Offset"): "merge",
+        ("oracle_heavy", "Outliers"): "lookup",
+        ("oracle_heavy", "Tied Tail"): "merge",
+        ("oracle_heavy", "Twin Outliers"): "lookup",
+        ("oracle_heavy", "Score"): "lookup",
+    }
 
 
 @pytest.mark.parametrize("case", HEAVY_CASES, ids=case_id)

@@ -10,7 +10,7 @@
     modelwatch.ecdf_distances: an empty sample, an infinite value), reference_size, batch_size.
 
     default__ merges the reference's values with each batch's and sorts them per sample
-    (modelwatch.ecdf_distances): portable, but its work is batches x reference values.
+    (modelwatch.ecdf_distances_merged): portable, but its work is batches x reference values.
     duckdb__ looks F_ref up at the batch's own values with ASOF joins: batch-sized work
     (docs/decisions/0021-ecdf-asof.md). -#}
 {% macro ecdf_distances_asof(samples, batch_values, reference_values, reference_ecdfs) %}
@@ -19,39 +19,7 @@
 {% endmacro %}
 
 {% macro default__ecdf_distances_asof(samples, batch_values, reference_values, reference_ecdfs) -%}
-    with
-
-    sample_values as (
-        select
-            {{ samples }}.sample_key,
-            {{ reference_values }}.numeric_value,
-            {{ reference_values }}.value_count as reference_count,
-            0 as batch_count
-        from {{ reference_values }}
-        inner join {{ samples }}
-            on
-                {{ reference_values }}.model_id = {{ samples }}.model_id
-                and {{ reference_values }}.reference_id = {{ samples }}.reference_id
-                and {{ reference_values }}.feature_name = {{ samples }}.feature_name
-        union all
-        select
-            {{ samples }}.sample_key,
-            {{ batch_values }}.numeric_value,
-            0 as reference_count,
-            {{ batch_values }}.value_count as batch_count
-        from {{ batch_values }}
-        inner join {{ samples }}
-            on
-                {{ batch_values }}.model_id = {{ samples }}.model_id
-                and {{ batch_values }}.batch_id = {{ samples }}.batch_id
-                and {{ batch_values }}.feature_name = {{ samples }}.feature_name
-    ),
-
-    distances as (
-        {{ modelwatch.ecdf_distances('sample_values', ['sample_key'], 'numeric_value') }}
-    )
-
-    select * from distances
+    {{ return(modelwatch.ecdf_distances_merged(samples, batch_values, reference_values)) }}
 {%- endmacro %}
 
 {% macro duckdb__ecdf_distances_asof(samples, batch_values, reference_values, reference_ecdfs) -%}
@@ -335,8 +303,8 @@
 
     merged_distances as (
         -- the exact merge of reference and batch, for the ill-conditioned samples only
-        {{ modelwatch.default__ecdf_distances_asof(
-            'ill_conditioned_samples', batch_values, reference_values, reference_ecdfs) }}
+        {{ modelwatch.ecdf_distances_merged(
+            'ill_conditioned_samples', batch_values, reference_values) }}
     ),
 
     sample_distances as (

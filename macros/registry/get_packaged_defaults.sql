@@ -22,6 +22,7 @@
         'min_batch_size': 100,
         'psi_epsilon': 0.0001,
         'js_log_base': 2,
+        'ecdf_method': 'lookup',
         'retrain_window_days': 84,
         'multiple_testing': 'none',
         'data_quality': modelwatch._packaged_data_quality(),

@@ -94,10 +94,10 @@
 
 
 {#- The keys a configuration layer (project var, risk tier, business unit, model) may set;
-    features set only the first five. -#}
+    features set only those of feature_keys in _resolve_registry_entry. -#}
 {% macro _config_keys() %}
     {{ return(['bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds',
-        'retrain_window_days', 'multiple_testing', 'batch_grain', 'sla_days', 'data_quality',
+        'ecdf_method', 'retrain_window_days', 'multiple_testing', 'batch_grain', 'sla_days', 'data_quality',
         'methods', 'learned_thresholds']) }}
 {% endmacro %}
 
@@ -207,7 +207,8 @@
     {% set file_path = node.original_file_path %}
     {% set source_label = node.source_name ~ '.' ~ node.name %}
     {% set feature_keys = [
-        'bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds', 'methods'] %}
+        'bins', 'min_batch_size', 'psi_epsilon', 'js_log_base', 'thresholds', 'methods',
+        'ecdf_method'] %}
     {% set config_keys = modelwatch._config_keys() %}
     {% set inventory_keys = [
         'purpose', 'validator', 'risk_tier', 'lifecycle_stage', 'deployment_date',
@@ -428,6 +429,7 @@
             'min_batch_size': resolved.min_batch_size,
             'psi_epsilon': resolved.psi_epsilon,
             'js_log_base': resolved.js_log_base,
+            'ecdf_method': resolved.ecdf_method,
             'thresholds': resolved.thresholds,
             'methods': resolved.methods,
             'threshold_sources': threshold_sources,
@@ -568,6 +570,13 @@
             "unknown method '" ~ method ~ "' in methods; allowed names: "
             ~ (catalog.keys() | sort | join(', '))) }}
     {% endfor %}
+    {% if config.get('ecdf_method', 'lookup') not in ['lookup', 'merge'] %}
+        {{ modelwatch._registry_error(file_path, model_id, feature_name,
+            "ecdf_method is '" ~ config.get('ecdf_method') ~ "'; use lookup (KS and "
+            ~ "Wasserstein from the frozen reference ECDF, the default) or merge (the batch "
+            ~ "merged with the whole reference: less memory for batches as large as the "
+            ~ "reference; docs/decisions/0021-ecdf-asof.md)") }}
+    {% endif %}
     {% set log_base = config.get('js_log_base', 2) %}
     {% if log_base is none or log_base is boolean or log_base is not number or log_base <= 1 %}
         {{ modelwatch._registry_error(file_path, model_id, feature_name,

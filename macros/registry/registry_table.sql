@@ -78,7 +78,7 @@
             ('model_id', text), ('feature_name', text), ('feature_kind', text),
             ('feature_role', text), ('slot_name', text), ('feature_description', text),
             ('bin_count', dbt.type_int()), ('min_batch_size', dbt.type_int()),
-            ('psi_epsilon', double), ('js_log_base', double)] -%}
+            ('psi_epsilon', double), ('js_log_base', double), ('ecdf_method', text)] -%}
         {%- for entry in registry -%}
             {%- for feature in entry.features -%}
                 {%- do rows.append({
@@ -92,6 +92,7 @@
                     'min_batch_size': feature.min_batch_size,
                     'psi_epsilon': feature.psi_epsilon,
                     'js_log_base': feature.js_log_base,
+                    'ecdf_method': feature.ecdf_method if feature.kind == 'numeric' else none,
                 }) -%}
             {%- endfor -%}
             {#- the multivariate check (docs/multivariate-drift.md) reports as one more row -#}

@@ -3,7 +3,10 @@
     and the Wasserstein-1 distance, raw and divided by the reference's standard deviation. On
     DuckDB each is computed from the batch's own values and as-of lookups into the reference's
     frozen ECDF (int_reference_ecdfs_computed): batch-sized work, whatever the reference's
-    size; elsewhere from one sort of the merged reference and batch values per sample. -#}
+    size; elsewhere, and for the features set to `ecdf_method: merge`, from one sort of the
+    merged reference and batch values per sample (decision 0021). The method is a registry
+    setting, not chosen per run, so a batch gets the same bits alone or in a full refresh
+    (decision 0022). -#}
 {%- set double = modelwatch.type_double() -%}
 
 with
@@ -19,7 +22,8 @@ pending_batches as (
 features as (
     select
         model_id,
-        feature_name
+        feature_name,
+        ecdf_method
     from {{ ref('dim_monitored_features') }}
     where feature_kind = 'numeric'
 ),
@@ -82,6 +86,7 @@ samples as (
         pending_batches.reference_id,
         pending_batches.batch_id,
         features.feature_name,
+        features.ecdf_method,
         row_number() over (
             order by pending_batches.model_id, pending_batches.batch_id, features.feature_name
         ) as sample_key
@@ -90,11 +95,43 @@ samples as (
         on pending_batches.model_id = features.model_id
 ),
 
+lookup_samples as (
+    select * from samples
+    where ecdf_method = 'lookup'
+),
+
+merge_samples as (
+    select * from samples
+    where ecdf_method = 'merge'
+),
+
 -- DuckDB: F_ref looked up at the batch's values (ASOF joins into the frozen ECDF);
 -- elsewhere: the reference merged with each batch (decision 0021)
-distances as (
+looked_up_distances as (
     {{ modelwatch.ecdf_distances_asof(
-        'samples', 'batch_values', 'reference_values', 'reference_ecdfs') }}
+        'lookup_samples', 'batch_values', 'reference_values', 'reference_ecdfs') }}
+),
+
+merged_distances as (
+    {{ modelwatch.ecdf_distances_merged('merge_samples', 'batch_values', 'reference_values') }}
+),
+
+distances as (
+    select
+        sample_key,
+        ks_statistic,
+        wasserstein_distance,
+        reference_size,
+        batch_size
+    from looked_up_distances
+    union all
+    select
+        sample_key,
+        ks_statistic,
+        wasserstein_distance,
+        reference_size,
+        batch_size
+    from merged_distances
 ),
 
 sample_distances as (
