@@ -782,7 +782,8 @@ def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> No
     batches of `--rows` rows. One new week is added to every model and timed with N/4, N/2 and
     N weeks stored (N = --weeks; 13, 26, 52 by default); the history in between is built
     untimed, at most HISTORY_CHUNK weeks per `dbt run`. Then the whole history is rebuilt with
-    `dbt build --full-refresh` (the full build) and its wall time and peak memory taken."""
+    `dbt build --full-refresh` (the full build) and its wall time and peak memory taken. With
+    --skip-incremental only the full build runs, on --weeks + 1 weeks of data."""
     rows = args.rows or 20_000
     models = fleet_models(args.models)
     checkpoints = sorted({max(1, args.weeks // 4), max(1, args.weeks // 2), args.weeks})
@@ -828,40 +829,45 @@ def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> No
         return time.perf_counter() - began
 
     data = f"{len(models)} models x {rows:,} rows a week"
-    for stored in checkpoints:
-        history_s = 0.0
-        runs = math.ceil((stored - weeks) / HISTORY_CHUNK)
-        for run_index in range(runs):
-            generated += add_weeks((stored - weeks) // (runs - run_index))
-            history_s += project.dbt("run", args.threads).wall_s
-        say(f"   history of {stored} weeks: {runs} dbt run(s), {history_s:.1f} s (not timed)")
-        generated += add_weeks(1)
-        run = project.dbt("build", args.threads)
-        recomputed = project.batches_computed(run.invocation_id)
-        say(
-            f"   +1 week to every model with {stored} stored: wall {run.wall_s:.1f} s, nodes "
-            f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)}, batches computed "
-            f"{recomputed} (exit {run.returncode})"
-        )
-        say(f"   slowest: {_slowest(run)}{_watched(run)}")
-        table.append(
-            f"| Fleet, +1 week to all models, {stored} weeks stored | {data}, "
-            f"{recomputed} batches computed | {run.wall_s:.1f} s | {run.node_seconds:.1f} s "
-            f"| {_gib(run.max_rss_kib)} | {_slowest(run)} |"
-        )
-        if stored == checkpoints[0]:
-            # the claim "a monitored table is scanned once per batch, not once per feature"
-            for node in ("int_batch_values_counted", "int_prediction_batches_pending"):
-                scans = scans_per_log(project, node)
-                once = sorted(set(scans.values()))
-                say(
-                    f"   {node}: {len(scans)} of {len(models)} logs scanned, scans per log "
-                    f"{once} (EXPLAIN ANALYZE of its compiled SQL)"
-                )
-                table.append(
-                    f"| Fleet, table scans of one run: {node} | {len(scans)} logs | n/a | n/a "
-                    f"| n/a | scans per log: {once} |"
-                )
+    if args.skip_incremental:
+        # the full build alone: every week of data at once, no timed weekly runs
+        generated += add_weeks(args.weeks + 1)
+        say(f"   {weeks} weeks of data, no weekly runs (--skip-incremental)")
+    else:
+        for stored in checkpoints:
+            history_s = 0.0
+            runs = math.ceil((stored - weeks) / HISTORY_CHUNK)
+            for run_index in range(runs):
+                generated += add_weeks((stored - weeks) // (runs - run_index))
+                history_s += project.dbt("run", args.threads).wall_s
+            say(f"   history of {stored} weeks: {runs} dbt run(s), {history_s:.1f} s (not timed)")
+            generated += add_weeks(1)
+            run = project.dbt("build", args.threads)
+            recomputed = project.batches_computed(run.invocation_id)
+            say(
+                f"   +1 week to every model with {stored} stored: wall {run.wall_s:.1f} s, nodes "
+                f"{run.node_seconds:.1f} s, peak RSS {_gib(run.max_rss_kib)}, batches computed "
+                f"{recomputed} (exit {run.returncode})"
+            )
+            say(f"   slowest: {_slowest(run)}{_watched(run)}")
+            table.append(
+                f"| Fleet, +1 week to all models, {stored} weeks stored | {data}, "
+                f"{recomputed} batches computed | {run.wall_s:.1f} s | {run.node_seconds:.1f} s "
+                f"| {_gib(run.max_rss_kib)} | {_slowest(run)} |"
+            )
+            if stored == checkpoints[0]:
+                # the claim "a monitored table is scanned once per batch, not once per feature"
+                for node in ("int_batch_values_counted", "int_prediction_batches_pending"):
+                    scans = scans_per_log(project, node)
+                    once = sorted(set(scans.values()))
+                    say(
+                        f"   {node}: {len(scans)} of {len(models)} logs scanned, scans per log "
+                        f"{once} (EXPLAIN ANALYZE of its compiled SQL)"
+                    )
+                    table.append(
+                        f"| Fleet, table scans of one run: {node} | {len(scans)} logs | n/a | n/a "
+                        f"| n/a | scans per log: {once} |"
+                    )
 
     if not args.skip_full:
         run = project.dbt("build", args.threads, "--full-refresh")
@@ -938,7 +944,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "comma-separated (default 10,50)",
     )
     parser.add_argument("--skip-full", action="store_true", help="skip the full builds")
-    parser.add_argument("--skip-incremental", action="store_true", help="skip the incremental runs")
+    parser.add_argument(
+        "--skip-incremental",
+        action="store_true",
+        help="skip the incremental runs (fleet: only the full build of --weeks + 1 weeks)",
+    )
     parser.add_argument(
         "--skip-baseline", action="store_true", help="skip the plain DuckDB baseline"
     )
