@@ -831,7 +831,10 @@ def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> No
     data = f"{len(models)} models x {rows:,} rows a week"
     if args.skip_incremental:
         # the full build alone: every week of data at once, no timed weekly runs
-        generated += add_weeks(args.weeks + 1)
+        # appended a few weeks at a time: the row timestamps, (i - first_id) x span in
+        # microseconds, overflow a bigint past ~27 weeks of 20,000 rows in one insert
+        while weeks < args.weeks + 1:
+            generated += add_weeks(min(HISTORY_CHUNK, args.weeks + 1 - weeks))
         say(f"   {weeks} weeks of data, no weekly runs (--skip-incremental)")
     else:
         for stored in checkpoints:
