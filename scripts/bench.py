@@ -425,11 +425,15 @@ def copy_project(source_root: Path, root: Path) -> None:
 class BenchProject:
     """A throwaway copy of modelwatch with the benchmark's registry and DuckDB file."""
 
-    def __init__(self, snapshot: Path, root: Path) -> None:
+    def __init__(self, snapshot: Path, root: Path, memory_limit: str | None = None) -> None:
         self.root = root
         self.db_path = root / "warehouse.duckdb"
         self.builds = 0
         copy_project(snapshot, root)
+        if memory_limit:
+            # what a user sets in their own profile: DuckDB's buffer pool, spilling beyond it
+            with (root / "profiles.yml").open("a") as profile:
+                profile.write(f"      settings:\n        memory_limit: '{memory_limit}'\n")
 
     def write_registry(self, yaml_text: str, name: str = "_bench__sources.yml") -> None:
         folder = self.root / "models/staging/bench"
@@ -664,7 +668,7 @@ def full_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> Non
     rows = args.rows or 1_000_000
     reference_end = FULL_REFERENCE_START + FULL_REFERENCE_WEEKS * WEEK
     batch_end = reference_end + WEEK
-    project = BenchProject(root / "snapshot", root / "full")
+    project = BenchProject(root / "snapshot", root / "full", args.memory_limit)
     project.write_registry(registry_yaml(FULL_REFERENCE_START, reference_end, args.ecdf_method))
 
     say(
@@ -717,7 +721,7 @@ def incremental_scenario(args: argparse.Namespace, root: Path, table: list[str])
     reference_rows = args.reference_rows
     batch_rows = args.batch_rows
     reference_end = INCREMENTAL_REFERENCE_START + INCREMENTAL_REFERENCE_WEEKS * WEEK
-    project = BenchProject(root / "snapshot", root / "incremental")
+    project = BenchProject(root / "snapshot", root / "incremental", args.memory_limit)
     project.write_registry(
         registry_yaml(INCREMENTAL_REFERENCE_START, reference_end, args.ecdf_method)
     )
@@ -789,7 +793,7 @@ def fleet_scenario(args: argparse.Namespace, root: Path, table: list[str]) -> No
     checkpoints = sorted({max(1, args.weeks // 4), max(1, args.weeks // 2), args.weeks})
     features = sum(len(m.features) for m in models)
     reference_end = FLEET_REFERENCE_START + FLEET_REFERENCE_WEEKS * WEEK
-    project = BenchProject(root / "snapshot", root / "fleet")
+    project = BenchProject(root / "snapshot", root / "fleet", args.memory_limit)
     for name, text in fleet_registry_yaml(models).items():
         project.write_registry(text, name)
 
@@ -968,6 +972,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(default lookup; decision 0021)",
     )
     parser.add_argument("--threads", type=int, default=2, help="dbt threads (default 2)")
+    parser.add_argument(
+        "--memory-limit",
+        help="DuckDB memory_limit set in the profile's settings, e.g. 4GB (default: DuckDB's "
+        "own, 80%% of RAM; above it DuckDB spills to disk)",
+    )
     parser.add_argument("--baseline-child", nargs=2, metavar=("DB", "SQL"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -986,7 +995,8 @@ def main(argv: list[str] | None = None) -> int:
     copy_project(PROJECT, root / "snapshot")
     load_before = os.getloadavg()[0]
     say(f"machine: {machine()}")
-    say(f"project: {state}; load average {load_before:.2f}")
+    memory = args.memory_limit or "default"
+    say(f"project: {state}; load average {load_before:.2f}; DuckDB memory_limit {memory}")
     table: list[str] = []
     started = time.perf_counter()
     try:
@@ -1005,7 +1015,8 @@ def main(argv: list[str] | None = None) -> int:
 
     say(f"\n## modelwatch benchmark ({time.perf_counter() - started:.0f} s in all)\n")
     say(
-        f"Machine: {machine()}; dbt --threads {args.threads}; project {state}; load average "
+        f"Machine: {machine()}; dbt --threads {args.threads}; DuckDB memory_limit "
+        f"{args.memory_limit or 'default (80% of RAM)'}; project {state}; load average "
         f"(1 min) {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.\n"
     )
     say("| Scenario | Data | Wall | Sum of node times | Peak RSS | Slowest nodes / notes |")
