@@ -197,6 +197,18 @@ def ecdf_distances_merged(samples, batch_values, reference_values):
     )
 
 
+def ecdf_chunk_plan():
+    return "select 'm' as model_id, 'b' as batch_id, 0 as chunk_index"
+
+
+def ecdf_chunk_marker(chunk_index=0):
+    return f"{chunk_index} /* modelwatch_ecdf_chunk */"
+
+
+def insert_ecdf_chunks():
+    return ""
+
+
 def ecdf_distances(relation, group_columns, value_column):
     keys = ", ".join(group_columns)
     return (

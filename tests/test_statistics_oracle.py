@@ -1041,6 +1041,31 @@ def test_ecdf_method_resolves_through_the_layers(warehouse: Warehouse) -> None:
     }
 
 
+def test_ecdf_metrics_in_chunks_are_the_same_bits(warehouse: Warehouse) -> None:
+    # a full build of a long history computes int_ecdf_metrics_computed a chunk of batches at a
+    # time (decision 0024); at one batch value per chunk every batch is a chunk of its own,
+    # both ASOF and merge samples, and every figure is the same bits as in one statement
+    project = warehouse.project
+    table = "select * from int_ecdf_metrics_computed order by all"
+    whole = project.query(table)
+    assert whole[["model_id", "batch_id"]].drop_duplicates().shape[0] > 10
+    result = project.dbt(
+        "run", "-s", "int_ecdf_metrics_computed", "--vars", "{modelwatch_ecdf_chunk_values: 1}"
+    )
+    assert result.returncode == 0, result.output
+    chunked = project.query(table)
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+
+
+def test_bad_ecdf_chunk_size_fails_with_the_var_to_fix(warehouse: Warehouse) -> None:
+    result = warehouse.project.dbt(
+        "run", "-s", "int_ecdf_metrics_computed", "--vars", "{modelwatch_ecdf_chunk_values: 0}"
+    )
+    assert result.returncode != 0
+    assert "var modelwatch_ecdf_chunk_values must be a positive number" in result.output
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("case", HEAVY_CASES, ids=case_id)
 def test_ks_statistic_equals_scipy_on_heavy_tails(
     warehouse: Warehouse, case: tuple[str, str, str]

@@ -6,7 +6,10 @@
     size; elsewhere, and for the features set to `ecdf_method: merge`, from one sort of the
     merged reference and batch values per sample (decision 0021). The method is a registry
     setting, not chosen per run, so a batch gets the same bits alone or in a full refresh
-    (decision 0022). -#}
+    (decision 0022). Computed in chunks of batches, the first by this SQL and the others by
+    the post-hook, so a full build of a long history does not hold every batch value at once
+    (decision 0024). -#}
+{{ config(post_hook="{{ modelwatch.insert_ecdf_chunks() }}") }}
 {%- set double = modelwatch.type_double() -%}
 
 with
@@ -28,7 +31,7 @@ features as (
     where feature_kind = 'numeric'
 ),
 
-reference_values as (
+reference_values_counted as (
     select
         model_id,
         reference_id,
@@ -41,7 +44,7 @@ reference_values as (
         and numeric_value is not null
 ),
 
-reference_ecdfs as (
+reference_ecdfs_computed as (
     select
         model_id,
         reference_id,
@@ -65,7 +68,7 @@ reference_moments as (
     from {{ ref('int_reference_moments_computed') }}
 ),
 
-batch_values as (
+batch_values_counted as (
     select
         model_id,
         batch_id,
@@ -78,21 +81,74 @@ batch_values as (
         and numeric_value is not null
 ),
 
-samples as (
-    -- one integer key per pending batch and numeric feature: the sort partitions by it
-    -- (sorting on three text columns was 3x slower, docs/decisions/0006-performance.md)
+batch_chunks as (
+    {{ modelwatch.ecdf_chunk_plan() }}
+),
+
+chunk_batches as (
+    -- the batches of one chunk: this SQL computes the first, the post-hook the others
+    -- (decision 0024); every large input below is cut down to them first
     select
         pending_batches.model_id,
         pending_batches.reference_id,
-        pending_batches.batch_id,
+        pending_batches.batch_id
+    from pending_batches
+    inner join batch_chunks
+        on
+            pending_batches.model_id = batch_chunks.model_id
+            and pending_batches.batch_id = batch_chunks.batch_id
+    where batch_chunks.chunk_index = {{ modelwatch.ecdf_chunk_marker(0) }}
+),
+
+chunk_references as (
+    select distinct
+        model_id,
+        reference_id
+    from chunk_batches
+),
+
+batch_values as (
+    select batch_values_counted.*
+    from batch_values_counted
+    inner join chunk_batches
+        on
+            batch_values_counted.model_id = chunk_batches.model_id
+            and batch_values_counted.batch_id = chunk_batches.batch_id
+),
+
+reference_values as (
+    select reference_values_counted.*
+    from reference_values_counted
+    inner join chunk_references
+        on
+            reference_values_counted.model_id = chunk_references.model_id
+            and reference_values_counted.reference_id = chunk_references.reference_id
+),
+
+reference_ecdfs as (
+    select reference_ecdfs_computed.*
+    from reference_ecdfs_computed
+    inner join chunk_references
+        on
+            reference_ecdfs_computed.model_id = chunk_references.model_id
+            and reference_ecdfs_computed.reference_id = chunk_references.reference_id
+),
+
+samples as (
+    -- one integer key per batch of the chunk and numeric feature: the sort partitions by it
+    -- (sorting on three text columns was 3x slower, docs/decisions/0006-performance.md)
+    select
+        chunk_batches.model_id,
+        chunk_batches.reference_id,
+        chunk_batches.batch_id,
         features.feature_name,
         features.ecdf_method,
         row_number() over (
-            order by pending_batches.model_id, pending_batches.batch_id, features.feature_name
+            order by chunk_batches.model_id, chunk_batches.batch_id, features.feature_name
         ) as sample_key
-    from pending_batches
+    from chunk_batches
     inner join features
-        on pending_batches.model_id = features.model_id
+        on chunk_batches.model_id = features.model_id
 ),
 
 lookup_samples as (
